@@ -1,0 +1,142 @@
+import { and, eq, ne, sql } from "drizzle-orm";
+import { database, getDb, type Executor } from "#db/client.ts";
+import { sessions, type GrantedRole } from "#db/schema/accounts.ts";
+import { config } from "../config.ts";
+import { deriveRoles, permissionsOf, PRIVILEGED_ROLES, type Permission, type Role } from "./permissions.ts";
+import { generateToken, hashToken } from "./tokens.ts";
+
+export type Viewer = {
+  id: string;
+  email: string;
+  name: string;
+  agency: string;
+  jobTitle: string;
+  country: string;
+  emailVerified: boolean;
+  memberUntil: Date | null;
+  roles: Role[];
+  permissions: Set<Permission>;
+  mfaEnrolled: boolean;
+  session: { id: string; createdAt: Date; mfaVerified: boolean; privileged: boolean };
+};
+
+type SessionRow = {
+  id: string;
+  user_id: string;
+  created_at: Date;
+  last_seen_at: Date;
+  mfa_verified_at: Date | null;
+  email: string;
+  name: string;
+  agency: string;
+  job_title: string;
+  country: string;
+  roles: GrantedRole[];
+  member_until: Date | null;
+  email_verified_at: Date | null;
+  status: string;
+  mfa_enrolled: boolean;
+  now: Date;
+};
+
+export type SessionCheck =
+  | { valid: true; viewer: Viewer; refreshCookie: boolean }
+  | { valid: false };
+
+export async function createSession(
+  userId: string,
+  meta: { ip?: string | null; userAgent?: string | null; mfaVerified?: boolean },
+  tx: Executor = getDb(),
+): Promise<{ token: string; sessionId: string }> {
+  const token = generateToken();
+  const sessionId = hashToken(token);
+  await tx.insert(sessions).values({
+    id: sessionId,
+    userId,
+    ip: meta.ip ?? null,
+    userAgent: meta.userAgent?.slice(0, 300) ?? null,
+    mfaVerifiedAt: meta.mfaVerified ? new Date() : null,
+  });
+  return { token, sessionId };
+}
+
+const TOUCH_INTERVAL_SECONDS = 60;
+
+/**
+ * Checks a session token in one round trip: the statement finds the session and its user and, at most once a
+ * minute, records the activity that keeps an idle timeout from firing.
+ */
+export async function validateSessionToken(token: string): Promise<SessionCheck> {
+  const sessionId = hashToken(token);
+  const [row] = await database().rows<SessionRow>(sql`
+    with found as (
+      select s.id, s.user_id, s.created_at, s.last_seen_at, s.mfa_verified_at,
+             u.email, u.name, u.agency, u.job_title, u.country, u.roles, u.member_until, u.email_verified_at, u.status,
+             exists (select 1 from totp_credentials t where t.user_id = u.id) as mfa_enrolled
+      from sessions s join users u on u.id = s.user_id
+      where s.id = ${sessionId}
+    ), touched as (
+      update sessions set last_seen_at = now()
+      where id = ${sessionId} and last_seen_at < now() - make_interval(secs => ${TOUCH_INTERVAL_SECONDS})
+      returning id
+    )
+    select found.*, now() as now, (select count(*) from touched)::int as touched from found`);
+  if (!row) return { valid: false };
+
+  const now = new Date(row.now);
+  const roles = deriveRoles(
+    { emailVerifiedAt: row.email_verified_at, memberUntil: row.member_until, roles: row.roles },
+    now,
+  );
+  const privileged = roles.some((role) => PRIVILEGED_ROLES.includes(role));
+  const limits = privileged ? config().sessions.privileged : config().sessions.attendee;
+  const age = (now.getTime() - new Date(row.created_at).getTime()) / 1000;
+  const idle = (now.getTime() - new Date(row.last_seen_at).getTime()) / 1000;
+  if (row.status !== "active" || age > limits.absoluteSeconds || idle > limits.idleSeconds) {
+    await invalidateSession(sessionId);
+    return { valid: false };
+  }
+  const viewer: Viewer = {
+    id: row.user_id,
+    email: row.email,
+    name: row.name,
+    agency: row.agency,
+    jobTitle: row.job_title,
+    country: row.country,
+    emailVerified: row.email_verified_at !== null,
+    memberUntil: row.member_until ? new Date(row.member_until) : null,
+    roles,
+    permissions: permissionsOf(roles),
+    mfaEnrolled: row.mfa_enrolled,
+    session: { id: row.id, createdAt: new Date(row.created_at), mfaVerified: row.mfa_verified_at !== null, privileged },
+  };
+  // Attendee cookies slide: re-issue at most once an hour so the browser's expiry follows the server's.
+  const refreshCookie = !privileged && idle > 3600;
+  return { valid: true, viewer, refreshCookie };
+}
+
+export async function invalidateSession(sessionId: string, tx: Executor = getDb()): Promise<void> {
+  await tx.delete(sessions).where(eq(sessions.id, sessionId));
+}
+
+export async function invalidateUserSessions(
+  userId: string,
+  options: { except?: string } = {},
+  tx: Executor = getDb(),
+): Promise<void> {
+  await tx
+    .delete(sessions)
+    .where(options.except ? and(eq(sessions.userId, userId), ne(sessions.id, options.except)) : eq(sessions.userId, userId));
+}
+
+export async function markSessionMfaVerified(sessionId: string, tx: Executor = getDb()): Promise<void> {
+  await tx.update(sessions).set({ mfaVerifiedAt: new Date() }).where(eq(sessions.id, sessionId));
+}
+
+export async function listUserSessions(userId: string) {
+  return getDb()
+    .select({ id: sessions.id, createdAt: sessions.createdAt, lastSeenAt: sessions.lastSeenAt, ip: sessions.ip, userAgent: sessions.userAgent })
+    .from(sessions)
+    .where(eq(sessions.userId, userId))
+    .orderBy(sql`${sessions.lastSeenAt} desc`);
+}

@@ -1,0 +1,77 @@
+import type { Server } from "node:http";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import type { ServerBuild } from "@remix-run/node";
+import { installDatabase, migrateDatabase, openDatabase, type DatabaseHandle } from "#db/client.ts";
+import { seedDemo } from "#db/seed.ts";
+import { syncContentPages } from "./content/pages.ts";
+import { config } from "./config.ts";
+import { createHttpApp, type AppSource } from "./http/app.ts";
+import { logger } from "./log.ts";
+import { startMailWorker } from "./mail/worker.ts";
+import { loadSecret } from "./crypto/secret.ts";
+
+export type RunningLiaison = { url: string; server: Server; close(): Promise<void> };
+
+/** Opens and migrates the database, loads content, seeds the demo if asked, and starts the workers. */
+export async function prepare(): Promise<DatabaseHandle> {
+  const cfg = config();
+  const handle = await openDatabase(cfg.database);
+  installDatabase(handle);
+  try {
+    await migrateDatabase(handle);
+    await loadSecret();
+    await syncContentPages(path.resolve("content/pages"));
+    if (cfg.seedDemo) {
+      const accounts = await seedDemo();
+      if (accounts.length > 0) {
+        logger().info("Demo accounts (password for all: %s):\n%s", accounts[0]!.password, accounts.map((a) => `  ${a.role.padEnd(10)} ${a.email}`).join("\n"));
+      }
+    }
+  } catch (error) {
+    await handle.close();
+    installDatabase(undefined);
+    throw error;
+  }
+  return handle;
+}
+
+async function appSource(): Promise<AppSource> {
+  if (config().env !== "development") {
+    const buildPath = path.resolve("build/server/index.js");
+    const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild;
+    return { mode: "production", build, clientDir: path.resolve("build/client") };
+  }
+  const vite = await import("vite");
+  const devServer = await vite.createServer({ server: { middlewareMode: true } });
+  return {
+    mode: "development",
+    build: () => devServer.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>,
+    viteMiddleware: devServer.middlewares,
+  };
+}
+
+export async function startLiaison(options: { port?: number; host?: string } = {}): Promise<RunningLiaison> {
+  const cfg = config();
+  const handle = await prepare();
+  const app = createHttpApp(await appSource());
+  const stopWorker = startMailWorker();
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(options.port ?? cfg.port, options.host ?? cfg.host, () => resolve(s));
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : cfg.port;
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const deadline = setTimeout(() => server.closeAllConnections(), 8_000);
+      await closed;
+      clearTimeout(deadline);
+      await stopWorker();
+      await handle.close();
+      installDatabase(undefined);
+    })());
+  return { url: `http://localhost:${port}`, server, close };
+}

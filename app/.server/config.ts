@@ -1,0 +1,75 @@
+import path from "node:path";
+import { z } from "zod";
+
+const duration = z.coerce.number().int().positive();
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("0.0.0.0"),
+  /** The address users reach the site at; an https URL turns on Secure cookies and HSTS. */
+  PUBLIC_URL: z.url().optional(),
+  DATABASE_URL: z.string().min(1).optional(),
+  LIAISON_DATA_DIR: z.string().default(".data"),
+  /** Seeds the demo accounts and content. Defaults to on for the embedded database only. */
+  SEED_DEMO: z.enum(["0", "1"]).optional(),
+  SMTP_URL: z.string().min(1).optional(),
+  MAIL_FROM: z.string().default("Liaison <no-reply@liaison.invalid>"),
+  /** 32 bytes, base64: seals TOTP keys. Required with DATABASE_URL; generated into the data directory otherwise. */
+  LIAISON_SECRET: z.string().optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  TRUST_PROXY: z.enum(["0", "1"]).default("0"),
+  SESSION_ATTENDEE_IDLE_SECONDS: duration.default(30 * 24 * 3600),
+  SESSION_ATTENDEE_ABSOLUTE_SECONDS: duration.default(365 * 24 * 3600),
+  SESSION_PRIVILEGED_IDLE_SECONDS: duration.default(30 * 60),
+  SESSION_PRIVILEGED_ABSOLUTE_SECONDS: duration.default(12 * 3600),
+  MEMBERSHIP_DAYS: duration.default(365),
+  MEMBERSHIP_REMINDER_DAYS: duration.default(30),
+});
+
+export type Config = ReturnType<typeof readConfig>;
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  const embedded = e.DATABASE_URL === undefined;
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: e.PUBLIC_URL ? new URL(e.PUBLIC_URL) : undefined,
+    secureCookies: e.PUBLIC_URL?.startsWith("https:") ?? false,
+    database: embedded
+      ? ({ kind: "pglite", dataDir: e.LIAISON_DATA_DIR === "memory://" ? "memory://" : path.resolve(e.LIAISON_DATA_DIR) } as const)
+      : ({ kind: "postgres", url: e.DATABASE_URL! } as const),
+    seedDemo: e.SEED_DEMO ? e.SEED_DEMO === "1" : embedded,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    secret: e.LIAISON_SECRET,
+    logLevel: e.LOG_LEVEL,
+    trustProxy: e.TRUST_PROXY === "1",
+    sessions: {
+      attendee: { idleSeconds: e.SESSION_ATTENDEE_IDLE_SECONDS, absoluteSeconds: e.SESSION_ATTENDEE_ABSOLUTE_SECONDS },
+      privileged: { idleSeconds: e.SESSION_PRIVILEGED_IDLE_SECONDS, absoluteSeconds: e.SESSION_PRIVILEGED_ABSOLUTE_SECONDS },
+    },
+    membership: { days: e.MEMBERSHIP_DAYS, reminderDays: e.MEMBERSHIP_REMINDER_DAYS },
+  };
+}
+
+const CONFIG = Symbol.for("liaison.config");
+type GlobalWithConfig = typeof globalThis & { [CONFIG]?: Config };
+
+/** The configuration of this process, read once from the environment (tests may install their own). */
+export function config(): Config {
+  const g = globalThis as GlobalWithConfig;
+  g[CONFIG] ??= readConfig();
+  return g[CONFIG];
+}
+
+export function installConfig(value: Config): void {
+  (globalThis as GlobalWithConfig)[CONFIG] = value;
+}

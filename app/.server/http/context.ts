@@ -1,0 +1,17 @@
+import type { Viewer } from "../accounts/sessions.ts";
+
+export type RequestContext = {
+  requestId: string;
+  /** Nonce for the inline scripts Remix renders; the CSP allows no other inline script. */
+  nonce: string;
+  ip: string | null;
+  userAgent: string | null;
+  /** The signed-in user, or null. A session still waiting for its second factor is `pendingMfa`, not a viewer. */
+  viewer: Viewer | null;
+  pendingMfa: Viewer | null;
+};
+
+declare module "@remix-run/node" {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface AppLoadContext extends RequestContext {}
+}

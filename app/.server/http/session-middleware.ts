@@ -1,0 +1,30 @@
+import type { NextFunction, Request, Response } from "express";
+import { clearSessionCookie, readSessionToken, sessionCookie } from "../accounts/cookies.ts";
+import { validateSessionToken, type Viewer } from "../accounts/sessions.ts";
+import { config } from "../config.ts";
+
+export type SessionLocals = { viewer: Viewer | null; pendingMfa: Viewer | null };
+
+/** Resolves the session cookie once per request; every loader reads the result from the load context. */
+export async function resolveSession(req: Request, res: Response, next: NextFunction): Promise<void> {
+  res.locals.viewer = null;
+  res.locals.pendingMfa = null;
+  const token = readSessionToken(req.headers.cookie);
+  if (!token) return next();
+  try {
+    const check = await validateSessionToken(token);
+    if (!check.valid) {
+      res.append("Set-Cookie", clearSessionCookie());
+      return next();
+    }
+    const { viewer } = check;
+    if (viewer.mfaEnrolled && !viewer.session.mfaVerified) res.locals.pendingMfa = viewer;
+    else res.locals.viewer = viewer;
+    if (check.refreshCookie) {
+      res.append("Set-Cookie", sessionCookie(token, { persistentSeconds: config().sessions.attendee.idleSeconds }));
+    }
+    next();
+  } catch (error) {
+    next(error);
+  }
+}

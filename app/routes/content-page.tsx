@@ -1,0 +1,30 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
+import { Markdown } from "#app/components/markdown.tsx";
+import { getContentPage } from "#app/.server/content/pages.ts";
+
+export async function loader({ params }: LoaderFunctionArgs) {
+  const page = await getContentPage(params.slug ?? "");
+  if (!page) throw new Response("Not Found", { status: 404 });
+  return { title: page.title, summary: page.summary, html: page.html };
+}
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `${data.title} · Liaison` : "Liaison" },
+  { name: "description", content: data?.summary ?? "" },
+];
+
+export default function ContentPage() {
+  const page = useLoaderData<typeof loader>();
+  return (
+    <article className="prose">
+      <h1>{page.title}</h1>
+      <Markdown html={page.html} />
+    </article>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

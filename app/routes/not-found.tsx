@@ -1,0 +1,13 @@
+import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
+
+export function loader() {
+  throw new Response("Not Found", { status: 404 });
+}
+
+export default function NotFound() {
+  return null;
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

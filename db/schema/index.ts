@@ -1,0 +1,6 @@
+export * from "./accounts.ts";
+export * from "./audit.ts";
+export * from "./content.ts";
+export * from "./mail.ts";
+export * from "./throttle.ts";
+export * from "./vetting.ts";
