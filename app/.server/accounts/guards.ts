@@ -1,0 +1,60 @@
+import type { AppLoadContext } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { MFA_PERMISSIONS, type Permission } from "./permissions.ts";
+import type { Viewer } from "./sessions.ts";
+
+/**
+ * The guards every loader and action uses. Each either returns the viewer or throws the Response that
+ * ends the request: a redirect to sign in, a redirect to finish MFA, or a 403.
+ */
+
+function returnTo(request: Request): string {
+  const url = new URL(request.url);
+  return `${url.pathname}${url.search}`;
+}
+
+export function loginRedirect(request: Request): Response {
+  return redirect(`/login?${new URLSearchParams({ redirectTo: returnTo(request) })}`);
+}
+
+export function getViewer(context: AppLoadContext): Viewer | null {
+  return context.viewer;
+}
+
+export function can(viewer: Viewer | null | undefined, permission: Permission): boolean {
+  return viewer?.permissions.has(permission) ?? false;
+}
+
+export function requireViewer(request: Request, context: AppLoadContext): Viewer {
+  if (context.viewer) return context.viewer;
+  if (context.pendingMfa) throw redirect(`/login/mfa?${new URLSearchParams({ redirectTo: returnTo(request) })}`);
+  throw loginRedirect(request);
+}
+
+/** An account whose email is verified: an attendee at least. */
+export function requireVerifiedViewer(request: Request, context: AppLoadContext): Viewer {
+  const viewer = requireViewer(request, context);
+  if (!viewer.emailVerified) throw redirect("/verify-email");
+  return viewer;
+}
+
+/**
+ * A viewer holding the permission. Permissions that reach members' material or run the site also need a
+ * session verified with a second factor: such viewers are sent to enrol in MFA first.
+ */
+export function requirePermission(request: Request, context: AppLoadContext, permission: Permission): Viewer {
+  const viewer = requireVerifiedViewer(request, context);
+  if (!viewer.permissions.has(permission)) {
+    throw new Response("You do not have permission to see this page.", { status: 403 });
+  }
+  if (MFA_PERMISSIONS.has(permission) && !viewer.session.mfaVerified) {
+    throw redirect(`/account/mfa?${new URLSearchParams({ required: "1", redirectTo: returnTo(request) })}`);
+  }
+  return viewer;
+}
+
+/** A local path to go back to after signing in; anything else (another host, a protocol-relative URL) goes home. */
+export function safeRedirectPath(value: unknown, fallback = "/"): string {
+  if (typeof value !== "string" || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return fallback;
+  return value;
+}
