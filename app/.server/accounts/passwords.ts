@@ -1,12 +1,12 @@
 import { hash, verify } from "@node-rs/argon2";
 import { z } from "zod";
+import { PASSWORD_MAX, PASSWORD_MIN } from "#app/shared/password-rules.ts";
 import { COMMON_PASSWORDS } from "./common-passwords.ts";
 
 // OWASP's argon2id baseline (19 MiB, 2 iterations); the library's default algorithm is argon2id.
 const OPTIONS = { memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 
-export const PASSWORD_MIN = 12;
-export const PASSWORD_MAX = 128;
+export { PASSWORD_MAX, PASSWORD_MIN };
 
 /** NIST SP 800-63B: length, not composition; and not a known common or breached password. */
 export const NewPasswordSchema = z

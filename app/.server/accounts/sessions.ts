@@ -1,4 +1,4 @@
-import { and, eq, ne, sql } from "drizzle-orm";
+import { and, eq, ne, sql, type SQL } from "drizzle-orm";
 import { database, getDb, type Executor } from "#db/client.ts";
 import { sessions, type GrantedRole } from "#db/schema/accounts.ts";
 import { config } from "../config.ts";
@@ -20,23 +20,26 @@ export type Viewer = {
   session: { id: string; createdAt: Date; mfaVerified: boolean; privileged: boolean };
 };
 
+/** Raw rows carry timestamps as driver-specific strings; epoch milliseconds read the same on both drivers. */
+const epochMs = (column: SQL) => sql`(extract(epoch from ${column}) * 1000)::float8`;
+
 type SessionRow = {
   id: string;
   user_id: string;
-  created_at: Date;
-  last_seen_at: Date;
-  mfa_verified_at: Date | null;
+  created_at: number;
+  last_seen_at: number;
+  mfa_verified: boolean;
   email: string;
   name: string;
   agency: string;
   job_title: string;
   country: string;
   roles: GrantedRole[];
-  member_until: Date | null;
-  email_verified_at: Date | null;
+  member_until: number | null;
+  email_verified: boolean;
   status: string;
   mfa_enrolled: boolean;
-  now: Date;
+  now: number;
 };
 
 export type SessionCheck =
@@ -70,8 +73,10 @@ export async function validateSessionToken(token: string): Promise<SessionCheck>
   const sessionId = hashToken(token);
   const [row] = await database().rows<SessionRow>(sql`
     with found as (
-      select s.id, s.user_id, s.created_at, s.last_seen_at, s.mfa_verified_at,
-             u.email, u.name, u.agency, u.job_title, u.country, u.roles, u.member_until, u.email_verified_at, u.status,
+      select s.id, s.user_id, ${epochMs(sql`s.created_at`)} as created_at, ${epochMs(sql`s.last_seen_at`)} as last_seen_at,
+             s.mfa_verified_at is not null as mfa_verified,
+             u.email, u.name, u.agency, u.job_title, u.country, u.roles, ${epochMs(sql`u.member_until`)} as member_until,
+             u.email_verified_at is not null as email_verified, u.status,
              exists (select 1 from totp_credentials t where t.user_id = u.id) as mfa_enrolled
       from sessions s join users u on u.id = s.user_id
       where s.id = ${sessionId}
@@ -80,18 +85,16 @@ export async function validateSessionToken(token: string): Promise<SessionCheck>
       where id = ${sessionId} and last_seen_at < now() - make_interval(secs => ${TOUCH_INTERVAL_SECONDS})
       returning id
     )
-    select found.*, now() as now, (select count(*) from touched)::int as touched from found`);
+    select found.*, ${epochMs(sql`now()`)} as now, (select count(*) from touched)::int as touched from found`);
   if (!row) return { valid: false };
 
-  const now = new Date(row.now);
-  const roles = deriveRoles(
-    { emailVerifiedAt: row.email_verified_at, memberUntil: row.member_until, roles: row.roles },
-    now,
-  );
+  const now = new Date(Number(row.now));
+  const memberUntil = row.member_until === null ? null : new Date(Number(row.member_until));
+  const roles = deriveRoles({ emailVerifiedAt: row.email_verified ? now : null, memberUntil, roles: row.roles }, now);
   const privileged = roles.some((role) => PRIVILEGED_ROLES.includes(role));
   const limits = privileged ? config().sessions.privileged : config().sessions.attendee;
-  const age = (now.getTime() - new Date(row.created_at).getTime()) / 1000;
-  const idle = (now.getTime() - new Date(row.last_seen_at).getTime()) / 1000;
+  const age = (now.getTime() - Number(row.created_at)) / 1000;
+  const idle = (now.getTime() - Number(row.last_seen_at)) / 1000;
   if (row.status !== "active" || age > limits.absoluteSeconds || idle > limits.idleSeconds) {
     await invalidateSession(sessionId);
     return { valid: false };
@@ -103,12 +106,12 @@ export async function validateSessionToken(token: string): Promise<SessionCheck>
     agency: row.agency,
     jobTitle: row.job_title,
     country: row.country,
-    emailVerified: row.email_verified_at !== null,
-    memberUntil: row.member_until ? new Date(row.member_until) : null,
+    emailVerified: row.email_verified,
+    memberUntil,
     roles,
     permissions: permissionsOf(roles),
     mfaEnrolled: row.mfa_enrolled,
-    session: { id: row.id, createdAt: new Date(row.created_at), mfaVerified: row.mfa_verified_at !== null, privileged },
+    session: { id: row.id, createdAt: new Date(Number(row.created_at)), mfaVerified: row.mfa_verified, privileged },
   };
   // Attendee cookies slide: re-issue at most once an hour so the browser's expiry follows the server's.
   const refreshCookie = !privileged && idle > 3600;

@@ -1,12 +1,20 @@
-// Stub: this route is being written.
+import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
+import { clearSessionCookie } from "#app/.server/accounts/cookies.ts";
+import { invalidateSession } from "#app/.server/accounts/sessions.ts";
+import { recordAudit } from "#app/.server/audit/log.ts";
 
 export function loader() {
-  throw new Response("Not Found", { status: 404 });
+  throw redirect("/");
 }
 
-export default function Stub() {
-  return null;
+export async function action({ context }: ActionFunctionArgs) {
+  const viewer = context.viewer ?? context.pendingMfa;
+  if (viewer) {
+    await invalidateSession(viewer.session.id);
+    await recordAudit({ action: "auth.sign_out", actorId: viewer.id, subjectType: "user", subjectId: viewer.id, ip: context.ip });
+  }
+  return redirect("/", { headers: { "Set-Cookie": clearSessionCookie() } });
 }
 
 export function ErrorBoundary() {

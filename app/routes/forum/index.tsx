@@ -1,12 +1,29 @@
-// Stub: this route is being written.
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
+import { requirePermission } from "#app/.server/accounts/guards.ts";
 
-export function loader() {
-  throw new Response("Not Found", { status: 404 });
+export const meta: MetaFunction = () => [{ title: "Discussion board · Liaison" }];
+
+export function loader({ request, context }: LoaderFunctionArgs) {
+  const viewer = requirePermission(request, context, "read:forum");
+  return { name: viewer.name, memberUntil: viewer.memberUntil?.toISOString() ?? null };
 }
 
-export default function Stub() {
-  return null;
+export default function Forum() {
+  const { name, memberUntil } = useLoaderData<typeof loader>();
+  return (
+    <section className="prose">
+      <h1>Discussion board</h1>
+      <p>
+        Welcome, {name}. This area is open to vetted members only.
+        {memberUntil ? ` Your membership runs until ${new Date(memberUntil).toLocaleDateString("en-GB", { dateStyle: "long", timeZone: "UTC" })}.` : null}
+      </p>
+      <p>
+        The board opens here soon. Meanwhile, see <Link to="/members">the member directory</Link>.
+      </p>
+    </section>
+  );
 }
 
 export function ErrorBoundary() {

@@ -1,0 +1,66 @@
+import { and, eq, isNull, sql } from "drizzle-orm";
+import { getDb, type Executor } from "#db/client.ts";
+import { userTokens, type TokenPurpose } from "#db/schema/accounts.ts";
+import { generateToken, hashToken } from "./tokens.ts";
+
+const LIFETIME_SECONDS: Record<TokenPurpose, number> = {
+  "verify-email": 48 * 3600,
+  "change-email": 24 * 3600,
+  "reset-password": 3600,
+  "verify-official-email": 48 * 3600,
+};
+
+/** Issues a single-use link token; an unused older token of the same purpose stops working. */
+export async function issueEmailToken(
+  input: { userId: string; purpose: TokenPurpose; email: string; subjectId?: string },
+  tx: Executor = getDb(),
+): Promise<string> {
+  const token = generateToken();
+  await tx
+    .delete(userTokens)
+    .where(and(eq(userTokens.userId, input.userId), eq(userTokens.purpose, input.purpose), isNull(userTokens.usedAt)));
+  await tx.insert(userTokens).values({
+    userId: input.userId,
+    purpose: input.purpose,
+    email: input.email,
+    subjectId: input.subjectId ?? null,
+    tokenHash: hashToken(token),
+    expiresAt: sql`now() + make_interval(secs => ${LIFETIME_SECONDS[input.purpose]})`,
+  });
+  return token;
+}
+
+export type ConsumedToken = { userId: string; email: string; subjectId: string | null };
+
+/** Uses a token up, atomically: of two requests with the same link, one wins and the other gets null. */
+export async function consumeEmailToken(token: string, purpose: TokenPurpose, tx: Executor = getDb()): Promise<ConsumedToken | null> {
+  const [row] = await tx
+    .update(userTokens)
+    .set({ usedAt: sql`now()` })
+    .where(
+      and(
+        eq(userTokens.tokenHash, hashToken(token)),
+        eq(userTokens.purpose, purpose),
+        isNull(userTokens.usedAt),
+        sql`${userTokens.expiresAt} > now()`,
+      ),
+    )
+    .returning({ userId: userTokens.userId, email: userTokens.email, subjectId: userTokens.subjectId });
+  return row ?? null;
+}
+
+/** Whether a token is still usable, without using it (for the page that shows the confirm button). */
+export async function peekEmailToken(token: string, purpose: TokenPurpose): Promise<ConsumedToken | null> {
+  const [row] = await getDb()
+    .select({ userId: userTokens.userId, email: userTokens.email, subjectId: userTokens.subjectId })
+    .from(userTokens)
+    .where(
+      and(
+        eq(userTokens.tokenHash, hashToken(token)),
+        eq(userTokens.purpose, purpose),
+        isNull(userTokens.usedAt),
+        sql`${userTokens.expiresAt} > now()`,
+      ),
+    );
+  return row ?? null;
+}
