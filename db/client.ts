@@ -29,6 +29,28 @@ export type DatabaseHandle = {
   close(): Promise<void>;
 };
 
+type QueryListener = (query: string) => void;
+const LISTENERS = Symbol.for("liaison.query-listeners");
+type GlobalWithListeners = typeof globalThis & { [LISTENERS]?: Set<QueryListener> };
+
+function queryListeners(): Set<QueryListener> {
+  const g = globalThis as GlobalWithListeners;
+  g[LISTENERS] ??= new Set();
+  return g[LISTENERS];
+}
+
+/** Calls `listener` with the SQL of every statement this process sends until the returned function is called. */
+export function observeQueries(listener: QueryListener): () => void {
+  queryListeners().add(listener);
+  return () => queryListeners().delete(listener);
+}
+
+const logger = {
+  logQuery(query: string) {
+    for (const listener of queryListeners()) listener(query);
+  },
+};
+
 export const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations");
 
 export class DataDirectoryInUseError extends Error {
@@ -44,7 +66,7 @@ export class DataDirectoryInUseError extends Error {
 export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
   if (target.kind === "postgres") {
     const client = postgres(target.url, { max: target.max ?? 10, onnotice: () => {} });
-    const db = drizzlePostgres(client, { schema, casing: "snake_case" }) as unknown as Database;
+    const db = drizzlePostgres(client, { schema, casing: "snake_case", logger }) as unknown as Database;
     return {
       db,
       target,
@@ -65,7 +87,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
     }
   }
   const client = new PGlite(target.dataDir === "memory://" ? undefined : target.dataDir);
-  const db = drizzlePglite(client, { schema, casing: "snake_case" }) as unknown as Database;
+  const db = drizzlePglite(client, { schema, casing: "snake_case", logger }) as unknown as Database;
   return {
     db,
     target,
