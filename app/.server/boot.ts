@@ -10,6 +10,7 @@ import { createHttpApp, type AppSource } from "./http/app.ts";
 import { logger } from "./log.ts";
 import { startMailWorker } from "./mail/worker.ts";
 import { loadSecret } from "./crypto/secret.ts";
+import { housekeepingJob } from "./jobs/housekeeping.ts";
 
 export type RunningLiaison = { url: string; server: Server; close(): Promise<void> };
 
@@ -55,7 +56,7 @@ export async function startLiaison(options: { port?: number; host?: string } = {
   const cfg = config();
   const handle = await prepare();
   const app = createHttpApp(await appSource());
-  const stopWorker = startMailWorker();
+  const stopWorker = startMailWorker({ jobs: [housekeepingJob] });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(options.port ?? cfg.port, options.host ?? cfg.host, () => resolve(s));
   });

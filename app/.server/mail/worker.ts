@@ -50,7 +50,8 @@ export async function deliverDueMail(transport: MailTransport = createTransport(
   return claimed.length;
 }
 
-export type PeriodicJob = { name: string; run(): Promise<unknown> };
+/** A job every instance runs on its own timer; it must be safe to run in several instances at once. */
+export type PeriodicJob = { name: string; everyMs?: number; run(): Promise<unknown> };
 
 /** Runs mail delivery (and any other periodic job) every few seconds until the returned stop is called. */
 export function startMailWorker(options: { intervalMs?: number; jobs?: PeriodicJob[] } = {}): () => Promise<void> {
@@ -58,10 +59,14 @@ export function startMailWorker(options: { intervalMs?: number; jobs?: PeriodicJ
   const jobs: PeriodicJob[] = [{ name: "mail", run: () => deliverDueMail(transport) }, ...(options.jobs ?? [])];
   let running: Promise<void> | undefined;
   let stopped = false;
+  const lastRun = new Map<string, number>();
   const tick = () => {
     if (running || stopped) return;
     running = (async () => {
       for (const job of jobs) {
+        const last = lastRun.get(job.name);
+        if (job.everyMs && last !== undefined && Date.now() - last < job.everyMs) continue;
+        lastRun.set(job.name, Date.now());
         try {
           await job.run();
         } catch (error) {

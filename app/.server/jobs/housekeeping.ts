@@ -1,0 +1,24 @@
+import { sql } from "drizzle-orm";
+import { getDb } from "#db/client.ts";
+import { authThrottle, rateLimits } from "#db/schema/throttle.ts";
+import { sessions, userTokens } from "#db/schema/accounts.ts";
+import { config } from "../config.ts";
+import type { PeriodicJob } from "../mail/worker.ts";
+
+/** Deletes what can no longer be used: expired sessions, spent links, old counters. */
+export async function sweepExpired(): Promise<void> {
+  const { attendee } = config().sessions;
+  const db = getDb();
+  await db
+    .delete(sessions)
+    .where(
+      sql`${sessions.lastSeenAt} < now() - make_interval(secs => ${attendee.idleSeconds}) or ${sessions.createdAt} < now() - make_interval(secs => ${attendee.absoluteSeconds})`,
+    );
+  await db.delete(userTokens).where(sql`${userTokens.expiresAt} < now() - interval '7 days'`);
+  await db.delete(rateLimits).where(sql`${rateLimits.windowStart} < now() - interval '2 days'`);
+  await db
+    .delete(authThrottle)
+    .where(sql`${authThrottle.lastFailureAt} < now() - interval '30 days' and (${authThrottle.lockedUntil} is null or ${authThrottle.lockedUntil} < now())`);
+}
+
+export const housekeepingJob: PeriodicJob = { name: "housekeeping", everyMs: 15 * 60_000, run: sweepExpired };
