@@ -2,10 +2,11 @@ import { sql } from "drizzle-orm";
 import { getDb } from "#db/client.ts";
 import { authThrottle, rateLimits } from "#db/schema/throttle.ts";
 import { sessions, userTokens } from "#db/schema/accounts.ts";
+import { mailOutbox } from "#db/schema/mail.ts";
 import { config } from "../config.ts";
 import type { PeriodicJob } from "../mail/worker.ts";
 
-/** Deletes what can no longer be used: expired sessions, spent links, old counters. */
+/** Deletes what can no longer be used or is past its retention: expired sessions, spent links, old mail and counters. */
 export async function sweepExpired(): Promise<void> {
   const { attendee } = config().sessions;
   const db = getDb();
@@ -15,6 +16,8 @@ export async function sweepExpired(): Promise<void> {
       sql`${sessions.lastSeenAt} < now() - make_interval(secs => ${attendee.idleSeconds}) or ${sessions.createdAt} < now() - make_interval(secs => ${attendee.absoluteSeconds})`,
     );
   await db.delete(userTokens).where(sql`${userTokens.expiresAt} < now() - interval '7 days'`);
+  // content/pages/data-handling.md promises this retention.
+  await db.delete(mailOutbox).where(sql`${mailOutbox.status} in ('sent', 'failed') and ${mailOutbox.createdAt} < now() - interval '90 days'`);
   await db.delete(rateLimits).where(sql`${rateLimits.windowStart} < now() - interval '2 days'`);
   await db
     .delete(authThrottle)
