@@ -1,0 +1,141 @@
+import { and, asc, eq, gt, ilike, lte, or, sql, type SQL } from "drizzle-orm";
+import { getDb } from "#db/client.ts";
+import { users, type User } from "#db/schema/accounts.ts";
+import { invalidateUserSessions } from "../accounts/sessions.ts";
+import { recordAudit } from "../audit/log.ts";
+import { config } from "../config.ts";
+import { enqueueMail } from "../mail/outbox.ts";
+import { assertPermission, type Actor, type Origin } from "./context.ts";
+import { reinstatedMail, suspendedMail } from "./mails.ts";
+import { containsPattern } from "./schemas.ts";
+
+export type Standing = "suspended" | "member" | "expired" | "attendee" | "unverified";
+
+/** One word for where an account stands; a suspension outranks everything else. */
+export function standingOf(user: Pick<User, "status" | "memberUntil" | "emailVerifiedAt">, now = new Date()): Standing {
+  if (user.status === "suspended") return "suspended";
+  if (user.memberUntil && user.memberUntil > now) return "member";
+  if (user.memberUntil) return "expired";
+  return user.emailVerifiedAt ? "attendee" : "unverified";
+}
+
+const activeMember = and(eq(users.status, "active"), gt(users.memberUntil, sql`now()`), sql`${users.emailVerifiedAt} is not null`);
+
+/** The member directory: active, unexpired members only, and only what members may know of each other. */
+export async function listMemberDirectory(actor: Actor, term: string) {
+  assertPermission(actor, "view:members");
+  const search = term ? or(ilike(users.name, containsPattern(term)), ilike(users.agency, containsPattern(term))) : undefined;
+  const rows = await getDb()
+    .select({ id: users.id, name: users.name, agency: users.agency, jobTitle: users.jobTitle, country: users.country })
+    .from(users)
+    .where(and(activeMember, search))
+    .orderBy(asc(users.name), asc(users.id))
+    .limit(DIRECTORY_LIMIT + 1);
+  return { rows: rows.slice(0, DIRECTORY_LIMIT), more: rows.length > DIRECTORY_LIMIT };
+}
+
+const DIRECTORY_LIMIT = 200;
+
+export const MEMBER_FILTERS = ["all", "members", "expiring", "expired", "suspended"] as const;
+export type MemberFilter = (typeof MEMBER_FILTERS)[number];
+
+export function parseMemberFilter(value: string | null): MemberFilter {
+  return (MEMBER_FILTERS as readonly string[]).includes(value ?? "") ? (value as MemberFilter) : "all";
+}
+
+/** Every account, for the organizers: who is a member until when, who is suspended and why. */
+export async function listAccountsForOrganizers(actor: Actor, input: { term: string; filter: MemberFilter }) {
+  assertPermission(actor, "suspend:member");
+  const pattern = containsPattern(input.term);
+  const search = input.term ? or(ilike(users.name, pattern), ilike(users.email, pattern), ilike(users.agency, pattern)) : undefined;
+  const filters: Record<MemberFilter, SQL | undefined> = {
+    all: undefined,
+    members: activeMember,
+    expiring: and(
+      eq(users.status, "active"),
+      gt(users.memberUntil, sql`now()`),
+      lte(users.memberUntil, sql`now() + make_interval(days => ${config().membership.reminderDays})`),
+    ),
+    expired: and(eq(users.status, "active"), lte(users.memberUntil, sql`now()`)),
+    suspended: eq(users.status, "suspended"),
+  };
+  const rows = await getDb()
+    .select({
+      id: users.id,
+      name: users.name,
+      email: users.email,
+      agency: users.agency,
+      country: users.country,
+      roles: users.roles,
+      emailVerifiedAt: users.emailVerifiedAt,
+      memberUntil: users.memberUntil,
+      membershipReminderSentAt: users.membershipReminderSentAt,
+      status: users.status,
+      suspendedReason: users.suspendedReason,
+    })
+    .from(users)
+    .where(and(filters[input.filter], search))
+    .orderBy(asc(users.name), asc(users.id))
+    .limit(ACCOUNTS_LIMIT + 1);
+  const now = new Date();
+  return {
+    rows: rows.slice(0, ACCOUNTS_LIMIT).map((row) => ({
+      ...row,
+      standing: standingOf(row, now),
+      protected: row.roles.includes("admin") || row.id === actor.id,
+    })),
+    more: rows.length > ACCOUNTS_LIMIT,
+  };
+}
+
+const ACCOUNTS_LIMIT = 200;
+
+export type SuspendOutcome = "suspended" | "already_suspended" | "not_found" | "self" | "admin";
+
+/**
+ * Suspends an account and ends all its sessions in the same transaction, so no request of theirs gets through
+ * after the organizer's click. Nobody suspends themselves or an admin (an admin loses the role first).
+ */
+export async function suspendMember(actor: Actor, input: { userId: string; reason: string }, origin: Origin): Promise<SuspendOutcome> {
+  assertPermission(actor, "suspend:member");
+  if (input.userId === actor.id) return "self";
+  return getDb().transaction(async (tx) => {
+    const [target] = await tx
+      .select({ id: users.id, email: users.email, name: users.name, roles: users.roles, status: users.status })
+      .from(users)
+      .where(eq(users.id, input.userId))
+      .for("update");
+    if (!target) return "not_found";
+    if (target.roles.includes("admin")) return "admin";
+    if (target.status === "suspended") return "already_suspended";
+    await tx
+      .update(users)
+      .set({ status: "suspended", suspendedReason: input.reason, updatedAt: sql`now()` })
+      .where(eq(users.id, target.id));
+    await invalidateUserSessions(target.id, {}, tx);
+    await recordAudit(
+      { action: "member.suspended", actorId: actor.id, subjectType: "user", subjectId: target.id, ip: origin.ip, details: { reason: input.reason } },
+      tx,
+    );
+    await enqueueMail(suspendedMail(target.email, target.name, input.reason), tx);
+    return "suspended";
+  });
+}
+
+export async function reinstateMember(actor: Actor, userId: string, origin: Origin): Promise<"reinstated" | "not_suspended" | "not_found"> {
+  assertPermission(actor, "suspend:member");
+  return getDb().transaction(async (tx) => {
+    const [reinstated] = await tx
+      .update(users)
+      .set({ status: "active", suspendedReason: null, updatedAt: sql`now()` })
+      .where(and(eq(users.id, userId), eq(users.status, "suspended")))
+      .returning({ email: users.email, name: users.name });
+    if (!reinstated) {
+      const [exists] = await tx.select({ id: users.id }).from(users).where(eq(users.id, userId));
+      return exists ? "not_suspended" : "not_found";
+    }
+    await recordAudit({ action: "member.reinstated", actorId: actor.id, subjectType: "user", subjectId: userId, ip: origin.ip }, tx);
+    await enqueueMail(reinstatedMail(reinstated.email, reinstated.name, origin.link("/login")), tx);
+    return "reinstated";
+  });
+}
