@@ -3,30 +3,52 @@ import { createTOTPKeyURI, verifyHOTP } from "@oslojs/otp";
 import { decodeBase32IgnorePadding, encodeBase32UpperCaseNoPadding } from "@oslojs/encoding";
 import QRCode from "qrcode";
 import { getDb, type Executor } from "#db/client.ts";
-import { recoveryCodes, totpCredentials, users } from "#db/schema/accounts.ts";
+import { recoveryCodes, sessions, totpCredentials, users } from "#db/schema/accounts.ts";
 import { recordAudit } from "../audit/log.ts";
 import { seal, unseal } from "../crypto/secret.ts";
+import { enqueueMail } from "../mail/outbox.ts";
 import { verifyPassword } from "./passwords.ts";
 import { markSessionMfaVerified } from "./sessions.ts";
-import { clearFailures, describeWait, recordFailure, secondsUntilAllowed } from "./throttle.ts";
+import { clearFailures, describeWait, recordFailure, secondsUntilAllowed, type ThrottleKeys } from "./throttle.ts";
 import { generateToken, hashToken } from "./tokens.ts";
 
 const PERIOD = 30;
 const DIGITS = 6;
-const RECOVERY_CODE_COUNT = 10;
+const KEY_BYTES = 20;
+export const RECOVERY_CODE_COUNT = 10;
 
 export async function totpEnrolled(userId: string, tx: Executor = getDb()): Promise<boolean> {
   const [row] = await tx.select({ userId: totpCredentials.userId }).from(totpCredentials).where(eq(totpCredentials.userId, userId));
   return row !== undefined;
 }
 
-/** A new key to show as a QR code; nothing is stored until the user proves their app holds it. */
-export async function beginTotpEnrolment(accountName: string): Promise<{ key: string; uri: string; qrSvg: string }> {
-  const bytes = new Uint8Array(20);
-  crypto.getRandomValues(bytes);
+export type TotpSetup = { key: string; uri: string; qrSvg: string };
+
+async function describeKeyBytes(accountName: string, bytes: Uint8Array): Promise<TotpSetup> {
   const uri = createTOTPKeyURI("Liaison", accountName, bytes, PERIOD, DIGITS);
   const qrSvg = await QRCode.toString(uri, { type: "svg", errorCorrectionLevel: "M", margin: 1 });
   return { key: encodeBase32UpperCaseNoPadding(bytes), uri, qrSvg };
+}
+
+/** A new key to show as a QR code; nothing is stored until the user proves their app holds it. */
+export async function beginTotpEnrolment(accountName: string): Promise<TotpSetup> {
+  const bytes = new Uint8Array(KEY_BYTES);
+  crypto.getRandomValues(bytes);
+  return describeKeyBytes(accountName, bytes);
+}
+
+/**
+ * The QR code of a key already handed out, so that a retried setup keeps the key the user's app has scanned;
+ * null when the text is not a key of ours.
+ */
+export async function describeTotpKey(accountName: string, key: string): Promise<TotpSetup | null> {
+  const bytes = decodeKey(key);
+  return bytes ? describeKeyBytes(accountName, bytes) : null;
+}
+
+/** Apps show codes as "123 456"; people type them that way. */
+function normalizeTotpCode(code: string): string {
+  return code.replace(/\s+/g, "");
 }
 
 /** The time step whose code matches, allowing one step of clock drift either way. */
@@ -42,7 +64,7 @@ function matchingStep(key: Uint8Array, code: string, now = Date.now()): number |
 function decodeKey(key: string): Uint8Array | null {
   try {
     const bytes = decodeBase32IgnorePadding(key.replace(/\s+/g, "").toUpperCase());
-    return bytes.length === 20 ? bytes : null;
+    return bytes.length === KEY_BYTES ? bytes : null;
   } catch {
     return null;
   }
@@ -66,7 +88,42 @@ async function replaceRecoveryCodes(userId: string, tx: Executor): Promise<strin
   return codes;
 }
 
-export type EnrolResult = { ok: true; recoveryCodes: string[] } | { ok: false; field: "currentPassword" | "code" | "form"; message: string };
+/** Why a change to the second factor was refused, and on which field of the form; `throttled` means wait. */
+export type MfaFailure = { ok: false; field: "currentPassword" | "code" | "form"; message: string; throttled: boolean };
+
+const refuse = (field: MfaFailure["field"], message: string): MfaFailure => ({ ok: false, field, message, throttled: false });
+
+/**
+ * Changing the second factor asks for the password again. Wrong guesses are throttled like sign-in, on a
+ * counter of their own, so that someone holding a stolen session cannot try passwords without limit.
+ */
+async function checkCurrentPassword(userId: string, password: string): Promise<{ ok: true; email: string; name: string } | MfaFailure> {
+  const keys: ThrottleKeys = { account: `reauth:${userId}`, address: null };
+  const wait = await secondsUntilAllowed(keys);
+  if (wait > 0) {
+    return { ok: false, field: "currentPassword", message: `Too many wrong passwords. Try again in ${describeWait(wait)}.`, throttled: true };
+  }
+  const [user] = await getDb()
+    .select({ passwordHash: users.passwordHash, email: users.email, name: users.name })
+    .from(users)
+    .where(eq(users.id, userId));
+  if (!user || !(await verifyPassword(user.passwordHash, password))) {
+    await recordFailure(keys);
+    return refuse("currentPassword", "That password is not correct.");
+  }
+  await clearFailures(keys.account);
+  return { ok: true, email: user.email, name: user.name };
+}
+
+function securityMail(user: { email: string; name: string }, subject: string, what: string) {
+  return {
+    to: user.email,
+    subject,
+    text: `Hello ${user.name},\n\n${what}\n\nIf this was not you, reset your password at once and tell the organizers.`,
+  };
+}
+
+export type EnrolResult = { ok: true; recoveryCodes: string[] } | MfaFailure;
 
 /**
  * Stores the key once the user has typed a code from it and confirmed their password; returns the recovery
@@ -80,31 +137,33 @@ export async function confirmTotpEnrolment(input: {
   currentPassword: string;
   ip: string | null;
 }): Promise<EnrolResult> {
-  const [user] = await getDb().select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, input.userId));
-  if (!user || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
-    return { ok: false, field: "currentPassword", message: "That password is not correct." };
-  }
+  const account = await checkCurrentPassword(input.userId, input.currentPassword);
+  if (!account.ok) return account;
   const key = decodeKey(input.key);
-  if (!key) return { ok: false, field: "form", message: "The setup expired. Start again." };
-  const step = matchingStep(key, input.code.trim());
-  if (step === null) return { ok: false, field: "code", message: "That code did not match. Check your authenticator app's clock and try the next code." };
+  if (!key) return refuse("form", "The setup expired. Start again.");
+  const step = matchingStep(key, normalizeTotpCode(input.code));
+  if (step === null) return refuse("code", "That code did not match. Check your authenticator app's clock and try the next code.");
   return getDb().transaction(async (tx) => {
     const inserted = await tx
       .insert(totpCredentials)
       .values({ userId: input.userId, sealedKey: seal(key), lastUsedStep: step })
       .onConflictDoNothing()
       .returning({ userId: totpCredentials.userId });
-    if (inserted.length === 0) return { ok: false as const, field: "form" as const, message: "Two-factor authentication is already set up." };
+    if (inserted.length === 0) return refuse("form", "Two-factor authentication is already set up.");
     const codes = await replaceRecoveryCodes(input.userId, tx);
     await markSessionMfaVerified(input.sessionId, tx);
     await recordAudit({ action: "mfa.enrolled", actorId: input.userId, subjectType: "user", subjectId: input.userId, ip: input.ip }, tx);
+    await enqueueMail(
+      securityMail(account, "Two-factor authentication is on", "Two-factor authentication was just turned on for your Liaison account."),
+      tx,
+    );
     return { ok: true as const, recoveryCodes: codes };
   });
 }
 
-export type SecondFactorResult = { ok: true } | { ok: false; message: string };
+export type SecondFactorResult = { ok: true } | { ok: false; message: string; throttled: boolean };
 
-function mfaThrottleKeys(userId: string) {
+function mfaThrottleKeys(userId: string): ThrottleKeys {
   return { account: `mfa:${userId}`, address: null };
 }
 
@@ -117,14 +176,14 @@ export async function verifySecondFactor(input: {
 }): Promise<SecondFactorResult> {
   const keys = mfaThrottleKeys(input.userId);
   const wait = await secondsUntilAllowed(keys);
-  if (wait > 0) return { ok: false, message: `Too many wrong codes. Try again in ${describeWait(wait)}.` };
+  if (wait > 0) return { ok: false, message: `Too many wrong codes. Try again in ${describeWait(wait)}.`, throttled: true };
 
-  const code = input.code.trim();
-  const accepted = /^\d{6}$/.test(code) ? await acceptTotp(input.userId, code) : await acceptRecoveryCode(input.userId, code, input.ip);
+  const totp = normalizeTotpCode(input.code);
+  const accepted = /^\d{6}$/.test(totp) ? await acceptTotp(input.userId, totp) : await acceptRecoveryCode(input.userId, input.code, input.ip);
   if (!accepted) {
     await recordFailure(keys);
     await recordAudit({ action: "mfa.failed", actorId: input.userId, subjectType: "user", subjectId: input.userId, ip: input.ip });
-    return { ok: false, message: "That code is not valid." };
+    return { ok: false, message: "That code is not valid.", throttled: false };
   }
   await clearFailures(keys.account);
   await markSessionMfaVerified(input.sessionId);
@@ -167,24 +226,48 @@ export async function remainingRecoveryCodes(userId: string): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
-export async function regenerateRecoveryCodes(input: { userId: string; currentPassword: string; ip: string | null }): Promise<string[] | null> {
-  const [user] = await getDb().select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, input.userId));
-  if (!user || !(await verifyPassword(user.passwordHash, input.currentPassword))) return null;
-  if (!(await totpEnrolled(input.userId))) return null;
+/** A fresh set of recovery codes, shown once; the old ones stop working. */
+export async function regenerateRecoveryCodes(input: { userId: string; currentPassword: string; ip: string | null }): Promise<EnrolResult> {
+  const account = await checkCurrentPassword(input.userId, input.currentPassword);
+  if (!account.ok) return account;
   return getDb().transaction(async (tx) => {
+    // Locking the credential makes two concurrent requests take turns, so one set replaces the other.
+    const [credential] = await tx
+      .select({ userId: totpCredentials.userId })
+      .from(totpCredentials)
+      .where(eq(totpCredentials.userId, input.userId))
+      .for("update");
+    if (!credential) return refuse("form", "Two-factor authentication is not set up.");
     const codes = await replaceRecoveryCodes(input.userId, tx);
-    await recordAudit({ action: "mfa.enrolled", actorId: input.userId, subjectType: "user", subjectId: input.userId, ip: input.ip, details: { recoveryCodesRegenerated: true } }, tx);
-    return codes;
+    await recordAudit(
+      { action: "mfa.enrolled", actorId: input.userId, subjectType: "user", subjectId: input.userId, ip: input.ip, details: { recoveryCodesRegenerated: true } },
+      tx,
+    );
+    await enqueueMail(
+      securityMail(account, "New recovery codes", "New recovery codes were just created for your Liaison account; the old ones no longer work."),
+      tx,
+    );
+    return { ok: true as const, recoveryCodes: codes };
   });
 }
 
-export async function disableTotp(input: { userId: string; currentPassword: string; ip: string | null }): Promise<boolean> {
-  const [user] = await getDb().select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, input.userId));
-  if (!user || !(await verifyPassword(user.passwordHash, input.currentPassword))) return false;
-  await getDb().transaction(async (tx) => {
-    await tx.delete(totpCredentials).where(eq(totpCredentials.userId, input.userId));
+/**
+ * Removes the second factor. Sessions verified with it no longer count as verified, so roles that need MFA
+ * ask the user to enrol again.
+ */
+export async function disableTotp(input: { userId: string; currentPassword: string; ip: string | null }): Promise<{ ok: true } | MfaFailure> {
+  const account = await checkCurrentPassword(input.userId, input.currentPassword);
+  if (!account.ok) return account;
+  return getDb().transaction(async (tx) => {
+    const removed = await tx.delete(totpCredentials).where(eq(totpCredentials.userId, input.userId)).returning({ userId: totpCredentials.userId });
+    if (removed.length === 0) return refuse("form", "Two-factor authentication is already off.");
     await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, input.userId));
+    await tx.update(sessions).set({ mfaVerifiedAt: null }).where(eq(sessions.userId, input.userId));
     await recordAudit({ action: "mfa.disabled", actorId: input.userId, subjectType: "user", subjectId: input.userId, ip: input.ip }, tx);
+    await enqueueMail(
+      securityMail(account, "Two-factor authentication is off", "Two-factor authentication was just turned off for your Liaison account."),
+      tx,
+    );
+    return { ok: true as const };
   });
-  return true;
 }

@@ -1,12 +1,80 @@
-// Stub: this route is being written.
+import { data, redirect, type ActionFunctionArgs, type AppLoadContext, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useSearchParams } from "@remix-run/react";
+import { z } from "zod";
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
+import { Field, FormErrors, SubmitButton } from "#app/components/forms.tsx";
+import { safeRedirectPath } from "#app/.server/accounts/guards.ts";
+import { verifySecondFactor } from "#app/.server/accounts/mfa.ts";
+import { invalidForm, parseForm } from "#app/.server/http/forms.ts";
 
-export function loader() {
-  throw new Response("Not Found", { status: 404 });
+export const meta: MetaFunction = () => [{ title: "Two-factor authentication · Liaison" }];
+
+const SecondFactorSchema = z.object({
+  code: z
+    .string({ error: "Enter the code from your authenticator app, or a recovery code." })
+    .trim()
+    .min(1, "Enter the code from your authenticator app, or a recovery code.")
+    .max(64, "That code is too long."),
+  redirectTo: z.string().optional(),
+});
+
+/** Only a session that has passed the password step and still owes its second factor belongs here. */
+function requirePendingMfa(request: Request, context: AppLoadContext) {
+  const redirectTo = new URL(request.url).searchParams.get("redirectTo");
+  if (context.viewer) throw redirect(safeRedirectPath(redirectTo, "/account"));
+  if (!context.pendingMfa) throw redirect(redirectTo ? `/login?${new URLSearchParams({ redirectTo: safeRedirectPath(redirectTo, "/account") })}` : "/login");
+  return context.pendingMfa;
 }
 
-export default function Stub() {
+export function loader({ request, context }: LoaderFunctionArgs) {
+  requirePendingMfa(request, context);
   return null;
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const pending = requirePendingMfa(request, context);
+  const form = await parseForm(request, SecondFactorSchema);
+  if (!form.ok) return invalidForm(form.errors);
+  const result = await verifySecondFactor({ userId: pending.id, sessionId: pending.session.id, code: form.data.code, ip: context.ip });
+  if (!result.ok) return data({ ok: false as const, errors: { code: [result.message] } }, { status: result.throttled ? 429 : 400 });
+  throw redirect(safeRedirectPath(form.data.redirectTo, "/account"));
+}
+
+export default function LoginMfa() {
+  const result = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const errors = result?.errors;
+  return (
+    <section className="prose">
+      <h1>Two-factor authentication</h1>
+      <p>Your password was right. To finish signing in, enter the six-digit code your authenticator app shows for Liaison.</p>
+      <Form method="post" className="form">
+        <FormErrors errors={errors} />
+        <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? ""} />
+        <Field
+          name="code"
+          label="Authentication code"
+          hint="Lost your device? Enter one of your recovery codes instead; each works once."
+          autoComplete="one-time-code"
+          inputMode="numeric"
+          autoCapitalize="none"
+          spellCheck={false}
+          required
+          maxLength={64}
+          errors={errors}
+        />
+        <SubmitButton>Verify</SubmitButton>
+      </Form>
+      <Form method="post" action="/logout" className="form">
+        <p className="muted">Not you, or cannot get a code now?</p>
+        <div>
+          <button type="submit" className="secondary">
+            Sign out
+          </button>
+        </div>
+      </Form>
+    </section>
+  );
 }
 
 export function ErrorBoundary() {
