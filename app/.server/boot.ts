@@ -11,6 +11,7 @@ import { logger } from "./log.ts";
 import { startMailWorker } from "./mail/worker.ts";
 import { loadSecret } from "./crypto/secret.ts";
 import { housekeepingJob } from "./jobs/housekeeping.ts";
+import { membershipReminderJob } from "./vetting/reminders.ts";
 
 export type RunningLiaison = { url: string; server: Server; close(): Promise<void> };
 
@@ -56,7 +57,7 @@ export async function startLiaison(options: { port?: number; host?: string } = {
   const cfg = config();
   const handle = await prepare();
   const app = createHttpApp(await appSource());
-  const stopWorker = startMailWorker({ jobs: [housekeepingJob] });
+  const stopWorker = startMailWorker({ jobs: [housekeepingJob, membershipReminderJob] });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(options.port ?? cfg.port, options.host ?? cfg.host, () => resolve(s));
   });

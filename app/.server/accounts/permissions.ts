@@ -36,10 +36,12 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
 /** Roles whose sessions follow the strict AAL2 lifetimes and who must use a second factor. */
 export const PRIVILEGED_ROLES: readonly Role[] = ["member", "moderator", "organizer", "admin"];
 
-/** Everything that shows members' material or runs the site needs a session verified with a second factor. */
-export const MFA_PERMISSIONS: ReadonlySet<Permission> = new Set(
-  (["member", "moderator", "organizer", "admin"] as const).flatMap((role) => ROLE_PERMISSIONS[role]),
-);
+/**
+ * Everything beyond what any verified attendee or speaker may do (members' material, running the site) needs a
+ * session verified with a second factor.
+ */
+const WITHOUT_MFA: ReadonlySet<Permission> = new Set([...ROLE_PERMISSIONS.attendee, ...ROLE_PERMISSIONS.speaker]);
+export const MFA_PERMISSIONS: ReadonlySet<Permission> = new Set(PERMISSIONS.filter((permission) => !WITHOUT_MFA.has(permission)));
 
 export function deriveRoles(user: {
   emailVerifiedAt: Date | null;

@@ -26,6 +26,8 @@ export type AuditAction =
   | "vetting.approved"
   | "vetting.rejected"
   | "vetting.info_requested"
+  | "vetting.info_provided"
+  | "vetting.withdrawn"
   | "vetting.official_email_verified"
   | "allowlist.added"
   | "allowlist.removed"
