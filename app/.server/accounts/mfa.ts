@@ -240,7 +240,7 @@ export async function regenerateRecoveryCodes(input: { userId: string; currentPa
     if (!credential) return refuse("form", "Two-factor authentication is not set up.");
     const codes = await replaceRecoveryCodes(input.userId, tx);
     await recordAudit(
-      { action: "mfa.enrolled", actorId: input.userId, subjectType: "user", subjectId: input.userId, ip: input.ip, details: { recoveryCodesRegenerated: true } },
+      { action: "mfa.recovery_codes_regenerated", actorId: input.userId, subjectType: "user", subjectId: input.userId, ip: input.ip },
       tx,
     );
     await enqueueMail(

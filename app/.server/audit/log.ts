@@ -18,6 +18,7 @@ export type AuditAction =
   | "mfa.enrolled"
   | "mfa.disabled"
   | "mfa.recovery_code_used"
+  | "mfa.recovery_codes_regenerated"
   | "mfa.failed"
   | "role.granted"
   | "role.revoked"

@@ -56,7 +56,6 @@ export default function LoginMfa() {
           label="Authentication code"
           hint="Lost your device? Enter one of your recovery codes instead; each works once."
           autoComplete="one-time-code"
-          inputMode="numeric"
           autoCapitalize="none"
           spellCheck={false}
           required
