@@ -60,6 +60,7 @@ export async function syncContentPages(dir: string): Promise<void> {
       await tx.delete(contentPages);
     }
   });
+  (globalThis as GlobalWithFooter)[FOOTER_CACHE] = undefined;
   logger().info({ pages: rows.length, dir }, "content pages synced");
 }
 
@@ -69,11 +70,28 @@ export async function getContentPage(slug: string): Promise<ContentPage | null> 
   return page ?? null;
 }
 
+type FooterLink = { slug: string; title: string };
+
+// Every page shows the footer, and it changes only when content is synced at start-up: a short-lived copy per
+// process saves a query per request. It is a cache of the database, not state other instances need.
+const FOOTER_CACHE = Symbol.for("liaison.footer-pages");
+const FOOTER_TTL_MS = 60_000;
+type GlobalWithFooter = typeof globalThis & { [FOOTER_CACHE]?: { at: number; db: unknown; links: Promise<FooterLink[]> } };
+
 /** The pages linked from the site footer, in footer order. */
-export async function listFooterPages(): Promise<{ slug: string; title: string }[]> {
-  return getDb()
+export function listFooterPages(): Promise<FooterLink[]> {
+  const g = globalThis as GlobalWithFooter;
+  const cached = g[FOOTER_CACHE];
+  const db = getDb();
+  if (cached && cached.db === db && Date.now() - cached.at < FOOTER_TTL_MS) return cached.links;
+  const links = db
     .select({ slug: contentPages.slug, title: contentPages.title })
     .from(contentPages)
     .where(isNotNull(contentPages.navOrder))
     .orderBy(asc(contentPages.navOrder), asc(contentPages.title));
+  g[FOOTER_CACHE] = { at: Date.now(), db, links };
+  links.catch(() => {
+    if (g[FOOTER_CACHE]?.links === links) g[FOOTER_CACHE] = undefined;
+  });
+  return links;
 }
