@@ -1,14 +1,18 @@
-// Stub: this route is being written.
-import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { requireViewer } from "#app/.server/accounts/guards.ts";
+import { exportAccount } from "#app/.server/accounts/profile.ts";
 
-export function loader() {
-  throw new Response("Not Found", { status: 404 });
-}
-
-export default function Stub() {
-  return null;
-}
-
-export function ErrorBoundary() {
-  return <GeneralErrorBoundary />;
+/** A resource route: GET answers with the file itself, so it has no page, meta or error boundary of its own. */
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const viewer = requireViewer(request, context);
+  const exported = await exportAccount(viewer.id, context.ip);
+  const day = exported.exportedAt.toISOString().slice(0, 10);
+  return new Response(JSON.stringify(exported, null, 2), {
+    headers: {
+      "Content-Type": "application/json; charset=utf-8",
+      "Content-Disposition": `attachment; filename="liaison-account-${day}.json"`,
+      "Cache-Control": "no-store",
+      "X-Content-Type-Options": "nosniff",
+    },
+  });
 }

@@ -1,0 +1,429 @@
+import { and, asc, desc, eq, inArray, ne, or, sql } from "drizzle-orm";
+import type { z } from "zod";
+import { getDb, type Executor } from "#db/client.ts";
+import { recoveryCodes, sessions, totpCredentials, users, type User } from "#db/schema/accounts.ts";
+import { auditLog } from "#db/schema/audit.ts";
+import { mailOutbox } from "#db/schema/mail.ts";
+import { vettingApplications, vettingVouches } from "#db/schema/vetting.ts";
+import { recordAudit } from "../audit/log.ts";
+import { config } from "../config.ts";
+import { enqueueMail } from "../mail/outbox.ts";
+import { sessionCookie } from "./cookies.ts";
+import { consumeEmailToken, issueEmailToken } from "./email-tokens.ts";
+import { hashPassword, verifyPassword } from "./passwords.ts";
+import { deriveRoles, PRIVILEGED_ROLES } from "./permissions.ts";
+import type { ProfileFieldsSchema } from "./schemas.ts";
+import { createSession, invalidateUserSessions, listUserSessions } from "./sessions.ts";
+import { clearFailures, describeWait, recordFailure, secondsUntilAllowed, takeRateLimit } from "./throttle.ts";
+
+/** Where a request came from: the address for the audit log, and how to build absolute links for mail. */
+export type Origin = { ip: string | null; link: (path: string) => string };
+
+export type ProfileInput = z.output<typeof ProfileFieldsSchema>;
+
+/** A refusal tied to the form field it belongs to ("form" for the whole form). */
+export type Refusal<F extends string> = { ok: false; field: F | "form"; message: string };
+
+/** The account as its owner sees it on /account. */
+export async function getAccount(userId: string) {
+  const [row] = await getDb()
+    .select({
+      email: users.email,
+      emailVerifiedAt: users.emailVerifiedAt,
+      name: users.name,
+      agency: users.agency,
+      jobTitle: users.jobTitle,
+      country: users.country,
+      roles: users.roles,
+      memberUntil: users.memberUntil,
+      createdAt: users.createdAt,
+      // Spelled out: Drizzle leaves columns unqualified in a one-table select.
+      mfaEnrolled: sql<boolean>`exists (select 1 from ${totpCredentials} t where t.user_id = users.id)`,
+    })
+    .from(users)
+    .where(eq(users.id, userId));
+  if (!row) return null;
+  return { ...row, effectiveRoles: deriveRoles(row, new Date()) };
+}
+
+/** Saves the profile fields; saving the same values again changes nothing and records nothing. */
+export async function updateProfile(userId: string, input: ProfileInput, ip: string | null): Promise<{ changed: string[] }> {
+  return getDb().transaction(async (tx) => {
+    const [before] = await tx
+      .select({ name: users.name, agency: users.agency, jobTitle: users.jobTitle, country: users.country })
+      .from(users)
+      .where(eq(users.id, userId))
+      .for("update");
+    if (!before) throw new Response("Not Found", { status: 404 });
+    const changed = (Object.keys(before) as (keyof ProfileInput)[]).filter((key) => before[key] !== input[key]);
+    if (changed.length === 0) return { changed };
+    await tx
+      .update(users)
+      .set({ name: input.name, agency: input.agency, jobTitle: input.jobTitle, country: input.country, updatedAt: sql`now()` })
+      .where(eq(users.id, userId));
+    await recordAudit({ action: "account.profile_updated", actorId: userId, subjectType: "user", subjectId: userId, ip, details: { fields: changed } }, tx);
+    return { changed };
+  });
+}
+
+/**
+ * Checks the password a signed-in user typed to confirm a sensitive change. Wrong guesses are throttled per
+ * account, so a stolen session cannot be used to guess the password.
+ */
+async function confirmCurrentPassword(userId: string, password: string): Promise<{ ok: true; user: User } | Refusal<"currentPassword">> {
+  const keys = { account: `reauth:${userId}`, address: null };
+  const wait = await secondsUntilAllowed(keys);
+  if (wait > 0) return { ok: false, field: "currentPassword", message: `Too many wrong passwords. Try again in ${describeWait(wait)}.` };
+  const [user] = await getDb().select().from(users).where(eq(users.id, userId));
+  if (!user) throw new Response("Not Found", { status: 404 });
+  if (!(await verifyPassword(user.passwordHash, password))) {
+    await recordFailure(keys);
+    return { ok: false, field: "currentPassword", message: "That password is not correct." };
+  }
+  await clearFailures(keys.account);
+  return { ok: true, user };
+}
+
+function isPrivileged(user: User): boolean {
+  return deriveRoles(user, new Date()).some((role) => PRIVILEGED_ROLES.includes(role));
+}
+
+export type PasswordChangeResult = { ok: true; cookie: string } | Refusal<"currentPassword" | "password">;
+
+/**
+ * Sets a new password and ends every session of the account, then opens a fresh one for the browser that asked
+ * (with the same second-factor state), so that only this browser stays signed in, on a new cookie.
+ */
+export async function changePassword(input: {
+  userId: string;
+  currentPassword: string;
+  newPassword: string;
+  mfaVerified: boolean;
+  ip: string | null;
+  userAgent: string | null;
+}): Promise<PasswordChangeResult> {
+  const check = await confirmCurrentPassword(input.userId, input.currentPassword);
+  if (!check.ok) return check;
+  const { user } = check;
+  if (input.newPassword === input.currentPassword) {
+    return { ok: false, field: "password", message: "Choose a password different from your current one." };
+  }
+  const passwordHash = await hashPassword(input.newPassword);
+  const { token } = await getDb().transaction(async (tx) => {
+    await tx.update(users).set({ passwordHash, updatedAt: sql`now()` }).where(eq(users.id, user.id));
+    await invalidateUserSessions(user.id, {}, tx);
+    const session = await createSession(user.id, { ip: input.ip, userAgent: input.userAgent, mfaVerified: input.mfaVerified }, tx);
+    await recordAudit({ action: "account.password_changed", actorId: user.id, subjectType: "user", subjectId: user.id, ip: input.ip }, tx);
+    await enqueueMail(
+      {
+        to: user.email,
+        subject: "Your Liaison password was changed",
+        text: `Hello ${user.name},\n\nThe password of your Liaison account was just changed, and every other session was signed out.\n\nIf this was not you, reset your password at once and tell the organizers.`,
+      },
+      tx,
+    );
+    return session;
+  });
+  const cookie = sessionCookie(token, isPrivileged(user) ? {} : { persistentSeconds: config().sessions.attendee.idleSeconds });
+  return { ok: true, cookie };
+}
+
+export type EmailChangeRequest = { ok: true } | Refusal<"currentPassword" | "email">;
+
+/**
+ * Starts a change of address: the new address gets a confirmation link, the old one a notice. An address that
+ * belongs to another account gets a "someone tried" notice instead of a link, and the answer is the same, so the
+ * form does not tell which addresses have accounts.
+ */
+export async function requestEmailChange(
+  input: { userId: string; currentPassword: string; newEmail: string },
+  origin: Origin,
+): Promise<EmailChangeRequest> {
+  const check = await confirmCurrentPassword(input.userId, input.currentPassword);
+  if (!check.ok) return check;
+  const { user } = check;
+  if (input.newEmail === user.email) return { ok: false, field: "email", message: "That is already your address." };
+  // Each request mails a stranger's address: a cap keeps the form from being used to flood a mailbox.
+  if (!(await takeRateLimit(`change-email:${user.id}`, 5, 3600))) {
+    return { ok: false, field: "form", message: "You have asked for several changes already. Wait an hour, then try again." };
+  }
+  await getDb().transaction(async (tx) => {
+    const [taken] = await tx.select({ id: users.id }).from(users).where(eq(users.email, input.newEmail));
+    if (taken) {
+      await enqueueMail(
+        {
+          to: input.newEmail,
+          subject: "Someone tried to move a Liaison account to your address",
+          text: `Someone signed in to another Liaison account asked to change its address to this one. This address already has an account, so nothing was changed.\n\nIf you own both accounts and want to keep only one, sign in to the one you no longer need and delete it: ${origin.link("/account/delete")}\n\nOtherwise you can ignore this mail.`,
+        },
+        tx,
+      );
+    } else {
+      const token = await issueEmailToken({ userId: user.id, purpose: "change-email", email: input.newEmail }, tx);
+      await enqueueMail(
+        {
+          to: input.newEmail,
+          subject: "Confirm your new address for Liaison",
+          text: `Hello ${user.name},\n\nTo make this the address of your Liaison account, open this link within 24 hours and confirm:\n\n${origin.link(`/account/email/confirm?token=${token}`)}\n\nIf you did not ask for this, ignore this mail: nothing changes.`,
+        },
+        tx,
+      );
+    }
+    await enqueueMail(
+      {
+        to: user.email,
+        subject: "A change of address was requested for your Liaison account",
+        text: `Hello ${user.name},\n\nSomeone signed in to your Liaison account asked to change its address to ${input.newEmail}. The address changes only once the link sent there is used.\n\nIf this was not you, change your password at once (${origin.link("/account/security")}) and tell the organizers.`,
+      },
+      tx,
+    );
+  });
+  return { ok: true };
+}
+
+export type EmailChangeOutcome = { status: "changed"; email: string } | { status: "invalid" } | { status: "taken" };
+
+function isUniqueViolation(error: unknown): boolean {
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.code === "23505") return true;
+  }
+  return false;
+}
+
+/** Uses a change-of-address link: the account takes the new address, which counts as verified. */
+export async function confirmEmailChange(token: string, ip: string | null): Promise<EmailChangeOutcome> {
+  try {
+    return await getDb().transaction(async (tx): Promise<EmailChangeOutcome> => {
+      const consumed = await consumeEmailToken(token, "change-email", tx);
+      if (!consumed) return { status: "invalid" };
+      // Someone may have signed up with the address since the link was sent.
+      const [taken] = await tx
+        .select({ id: users.id })
+        .from(users)
+        .where(and(eq(users.email, consumed.email), ne(users.id, consumed.userId)));
+      if (taken) return { status: "taken" };
+      const [before] = await tx.select({ email: users.email }).from(users).where(eq(users.id, consumed.userId)).for("update");
+      if (!before) return { status: "invalid" };
+      await tx
+        .update(users)
+        .set({ email: consumed.email, emailVerifiedAt: sql`now()`, updatedAt: sql`now()` })
+        .where(eq(users.id, consumed.userId));
+      await recordAudit(
+        { action: "account.email_changed", actorId: consumed.userId, subjectType: "user", subjectId: consumed.userId, ip, details: { from: before.email, to: consumed.email } },
+        tx,
+      );
+      return { status: "changed", email: consumed.email };
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) return { status: "taken" };
+    throw error;
+  }
+}
+
+/** "Firefox on Linux": enough to recognise a device, without the full user-agent string. */
+export function describeUserAgent(userAgent: string | null): string {
+  if (!userAgent) return "Unknown browser";
+  const ua = userAgent;
+  const browser = /Edg(e|A|iOS)?\//.test(ua)
+    ? "Edge"
+    : /OPR\/|Opera/.test(ua)
+      ? "Opera"
+      : /Firefox\/|FxiOS/.test(ua)
+        ? "Firefox"
+        : /Chrome\/|CriOS/.test(ua)
+          ? "Chrome"
+          : /Safari\//.test(ua)
+            ? "Safari"
+            : /^curl\//i.test(ua)
+              ? "curl"
+              : null;
+  const system = /Windows/.test(ua)
+    ? "Windows"
+    : /iPhone|iPad|iPod/.test(ua)
+      ? "iOS"
+      : /Android/.test(ua)
+        ? "Android"
+        : /CrOS/.test(ua)
+          ? "ChromeOS"
+          : /Mac OS X|Macintosh/.test(ua)
+            ? "macOS"
+            : /Linux/.test(ua)
+              ? "Linux"
+              : null;
+  if (browser && system) return `${browser} on ${system}`;
+  if (browser ?? system) return (browser ?? system)!;
+  return ua.length > 40 ? `${ua.slice(0, 40)}…` : ua;
+}
+
+/** The account's active sessions for its owner: no ids or hashes leave the server. */
+export async function listSessionsForOwner(userId: string, currentSessionId: string) {
+  const rows = await listUserSessions(userId);
+  return rows.map((row) => ({
+    current: row.id === currentSessionId,
+    createdAt: row.createdAt,
+    lastSeenAt: row.lastSeenAt,
+    ip: row.ip,
+    browser: describeUserAgent(row.userAgent),
+  }));
+}
+
+/** "Sign out everywhere else": every session of the account but the one asking. */
+export async function endOtherSessions(userId: string, currentSessionId: string, ip: string | null): Promise<{ ended: number }> {
+  return getDb().transaction(async (tx) => {
+    const [counted] = await tx
+      .select({ n: sql<number>`count(*)::int` })
+      .from(sessions)
+      .where(and(eq(sessions.userId, userId), ne(sessions.id, currentSessionId)));
+    const ended = Number(counted?.n ?? 0);
+    // A repeated click finds nothing to end and records nothing.
+    if (ended === 0) return { ended };
+    await invalidateUserSessions(userId, { except: currentSessionId }, tx);
+    await recordAudit({ action: "auth.sessions_ended", actorId: userId, subjectType: "user", subjectId: userId, ip, details: { scope: "others", ended } }, tx);
+    return { ended };
+  });
+}
+
+// Links in old mail may still work; a downloaded file is kept less carefully than a mailbox.
+function withoutLinkTokens(text: string): string {
+  return text.replace(/token=[a-z2-7]{32}/g, "token=[removed]");
+}
+
+/** Everything held about the account, for its owner to download. Never keys, hashes or session ids. */
+export async function exportAccount(userId: string, ip: string | null) {
+  const db = getDb();
+  const [user] = await db.select().from(users).where(eq(users.id, userId));
+  if (!user) throw new Response("Not Found", { status: 404 });
+
+  const [totp] = await db.select({ createdAt: totpCredentials.createdAt }).from(totpCredentials).where(eq(totpCredentials.userId, userId));
+  const [codes] = await db
+    .select({ left: sql<number>`count(*) filter (where ${recoveryCodes.usedAt} is null)::int` })
+    .from(recoveryCodes)
+    .where(eq(recoveryCodes.userId, userId));
+  const sessionRows = await db
+    .select({ createdAt: sessions.createdAt, lastSeenAt: sessions.lastSeenAt, mfaVerifiedAt: sessions.mfaVerifiedAt, ip: sessions.ip, userAgent: sessions.userAgent })
+    .from(sessions)
+    .where(eq(sessions.userId, userId))
+    .orderBy(asc(sessions.createdAt));
+  const applications = await db
+    .select({
+      id: vettingApplications.id,
+      createdAt: vettingApplications.createdAt,
+      updatedAt: vettingApplications.updatedAt,
+      agency: vettingApplications.agency,
+      officialEmail: vettingApplications.officialEmail,
+      officialEmailVerifiedAt: vettingApplications.officialEmailVerifiedAt,
+      officialDomainAllowlisted: vettingApplications.officialDomainAllowlisted,
+      sponsorName: vettingApplications.sponsorName,
+      sponsorEmail: vettingApplications.sponsorEmail,
+      reason: vettingApplications.reason,
+      status: vettingApplications.status,
+      decisionNote: vettingApplications.decisionNote,
+      applicantReply: vettingApplications.applicantReply,
+      decidedAt: vettingApplications.decidedAt,
+    })
+    .from(vettingApplications)
+    .where(eq(vettingApplications.userId, userId))
+    .orderBy(asc(vettingApplications.createdAt));
+  const vouchesReceived = await db
+    .select({ applicationId: vettingVouches.applicationId, voucherName: users.name, statement: vettingVouches.statement, createdAt: vettingVouches.createdAt })
+    .from(vettingVouches)
+    .innerJoin(vettingApplications, eq(vettingApplications.id, vettingVouches.applicationId))
+    .innerJoin(users, eq(users.id, vettingVouches.voucherId))
+    .where(eq(vettingApplications.userId, userId))
+    .orderBy(asc(vettingVouches.createdAt));
+  const vouchesGiven = await db
+    .select({ applicantName: users.name, statement: vettingVouches.statement, createdAt: vettingVouches.createdAt })
+    .from(vettingVouches)
+    .innerJoin(vettingApplications, eq(vettingApplications.id, vettingVouches.applicationId))
+    .innerJoin(users, eq(users.id, vettingApplications.userId))
+    .where(eq(vettingVouches.voucherId, userId))
+    .orderBy(asc(vettingVouches.createdAt));
+  const audit = await db
+    .select({ at: auditLog.at, action: auditLog.action, actorId: auditLog.actorId, subjectType: auditLog.subjectType, subjectId: auditLog.subjectId, ip: auditLog.ip, details: auditLog.details })
+    .from(auditLog)
+    .where(or(eq(auditLog.actorId, userId), and(eq(auditLog.subjectType, "user"), eq(auditLog.subjectId, userId))))
+    .orderBy(asc(auditLog.id));
+  // Mail to the addresses the account had before a change is theirs too.
+  const addresses = new Set([user.email]);
+  for (const entry of audit) {
+    if (entry.action === "account.email_changed" && entry.actorId === userId && typeof entry.details.from === "string") addresses.add(entry.details.from);
+  }
+  const mail = await db
+    .select({ createdAt: mailOutbox.createdAt, to: mailOutbox.toAddress, subject: mailOutbox.subject, status: mailOutbox.status, sentAt: mailOutbox.sentAt, text: mailOutbox.textBody })
+    .from(mailOutbox)
+    .where(inArray(mailOutbox.toAddress, [...addresses]))
+    .orderBy(desc(mailOutbox.id));
+
+  await recordAudit({ action: "account.exported", actorId: userId, subjectType: "user", subjectId: userId, ip });
+
+  return {
+    exportedAt: new Date(),
+    profile: {
+      id: user.id,
+      email: user.email,
+      emailVerifiedAt: user.emailVerifiedAt,
+      name: user.name,
+      agency: user.agency,
+      jobTitle: user.jobTitle,
+      country: user.country,
+      status: user.status,
+      suspendedReason: user.suspendedReason,
+      memberUntil: user.memberUntil,
+      membershipReminderSentAt: user.membershipReminderSentAt,
+      createdAt: user.createdAt,
+      updatedAt: user.updatedAt,
+    },
+    roles: { granted: user.roles, effective: deriveRoles(user, new Date()) },
+    mfa: { enrolled: totp !== undefined, enrolledAt: totp?.createdAt ?? null, recoveryCodesLeft: Number(codes?.left ?? 0) },
+    sessions: sessionRows,
+    vettingApplications: applications,
+    vouchesReceived,
+    vouchesGiven,
+    auditEntries: audit.map((entry) => ({ ...entry, byYou: entry.actorId === userId })),
+    mail: mail.map((row) => ({ ...row, text: withoutLinkTokens(row.text) })),
+  };
+}
+
+async function isLastAdmin(userId: string, tx: Executor): Promise<boolean> {
+  // Locking every admin row makes two admins deleting themselves at once take turns.
+  const admins = await tx
+    .select({ id: users.id, verified: sql<boolean>`${users.emailVerifiedAt} is not null`, status: users.status })
+    .from(users)
+    .where(sql`'admin' = any(${users.roles})`)
+    .for("update");
+  const isAdmin = admins.some((admin) => admin.id === userId);
+  const others = admins.filter((admin) => admin.id !== userId && admin.verified && admin.status === "active");
+  return isAdmin && others.length === 0;
+}
+
+export type DeleteResult = { ok: true } | Refusal<"currentPassword">;
+
+/**
+ * Deletes the account: sessions, links, credentials and vetting applications go with the row (cascades). The
+ * audit log has no foreign keys, so the entry recording the deletion stays.
+ */
+export async function deleteAccount(input: { userId: string; currentPassword: string; ip: string | null }): Promise<DeleteResult> {
+  const check = await confirmCurrentPassword(input.userId, input.currentPassword);
+  if (!check.ok) return check;
+  const { user } = check;
+  return getDb().transaction(async (tx): Promise<DeleteResult> => {
+    if (await isLastAdmin(user.id, tx)) {
+      return {
+        ok: false,
+        field: "form",
+        message: "You are the only administrator. Give another account the admin role before deleting yours, or the site has no one to run it.",
+      };
+    }
+    await tx.delete(users).where(eq(users.id, user.id));
+    await recordAudit({ action: "account.deleted", actorId: user.id, subjectType: "user", subjectId: user.id, ip: input.ip }, tx);
+    await enqueueMail(
+      {
+        to: user.email,
+        subject: "Your Liaison account was deleted",
+        text: `Hello ${user.name},\n\nYour Liaison account and the data held with it were deleted, as you asked. If this was not you, tell the organizers at once.`,
+      },
+      tx,
+    );
+    return { ok: true };
+  });
+}

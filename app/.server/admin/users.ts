@@ -1,0 +1,109 @@
+import { and, desc, eq, ilike, or, sql } from "drizzle-orm";
+import { getDb } from "#db/client.ts";
+import { GRANTED_ROLES, sessions, totpCredentials, users, type GrantedRole } from "#db/schema/accounts.ts";
+import { invalidateUserSessions } from "../accounts/sessions.ts";
+import { recordAudit } from "../audit/log.ts";
+import { enqueueMail } from "../mail/outbox.ts";
+import { assertPermission, likePattern, PAGE_SIZE, type Actor } from "./context.ts";
+
+/** The roles an admin grants; "attendee" and "member" follow from a verified address and from vetting. */
+export const GRANTABLE_ROLES = GRANTED_ROLES;
+
+/** Accounts whose address or name contains the term; the newest accounts when there is none. */
+export async function searchUsers(actor: Actor, term: string) {
+  assertPermission(actor, "manage:roles");
+  const query = term.trim();
+  const rows = await getDb()
+    .select({
+      id: users.id,
+      email: users.email,
+      name: users.name,
+      agency: users.agency,
+      roles: users.roles,
+      emailVerified: sql<boolean>`${users.emailVerifiedAt} is not null`,
+      memberUntil: users.memberUntil,
+      status: users.status,
+      createdAt: users.createdAt,
+      // Spelled out: Drizzle leaves columns unqualified in a one-table select, which would make these ambiguous.
+      mfaEnrolled: sql<boolean>`exists (select 1 from ${totpCredentials} t where t.user_id = users.id)`,
+      sessions: sql<number>`(select count(*) from ${sessions} s where s.user_id = users.id)::int`,
+    })
+    .from(users)
+    .where(query ? or(ilike(users.email, likePattern(query)), ilike(users.name, likePattern(query))) : undefined)
+    .orderBy(query ? users.email : desc(users.createdAt))
+    .limit(PAGE_SIZE + 1);
+  return {
+    rows: rows.slice(0, PAGE_SIZE).map((row) => ({ ...row, sessions: Number(row.sessions) })),
+    more: rows.length > PAGE_SIZE,
+  };
+}
+
+export type RoleChange = { ok: true; changed: boolean } | { ok: false; status: 400 | 404; message: string };
+
+function roleMail(to: string, name: string, role: GrantedRole, granted: boolean) {
+  return {
+    to,
+    subject: granted ? `You were given the ${role} role on Liaison` : `Your ${role} role on Liaison was removed`,
+    text: granted
+      ? `Hello ${name},\n\nAn administrator gave your Liaison account the ${role} role. If you did not expect this, tell the organizers.`
+      : `Hello ${name},\n\nAn administrator removed the ${role} role from your Liaison account.`,
+  };
+}
+
+/** Grants a role; granting one the account already holds changes and records nothing. */
+export async function grantRole(actor: Actor, input: { userId: string; role: GrantedRole; ip: string | null }): Promise<RoleChange> {
+  assertPermission(actor, "manage:roles");
+  return getDb().transaction(async (tx): Promise<RoleChange> => {
+    const [target] = await tx.select({ id: users.id }).from(users).where(eq(users.id, input.userId));
+    if (!target) return { ok: false, status: 404, message: "There is no such account." };
+    const [updated] = await tx
+      .update(users)
+      .set({ roles: sql`array_append(${users.roles}, ${input.role}::text)`, updatedAt: sql`now()` })
+      .where(and(eq(users.id, input.userId), sql`not (${input.role}::text = any(${users.roles}))`))
+      .returning({ email: users.email, name: users.name });
+    if (!updated) return { ok: true, changed: false };
+    await recordAudit({ action: "role.granted", actorId: actor.id, subjectType: "user", subjectId: input.userId, ip: input.ip, details: { role: input.role } }, tx);
+    await enqueueMail(roleMail(updated.email, updated.name, input.role, true), tx);
+    return { ok: true, changed: true };
+  });
+}
+
+/** Revokes a role. An admin may not revoke their own admin role: the site must never lock its last admin out. */
+export async function revokeRole(actor: Actor, input: { userId: string; role: GrantedRole; ip: string | null }): Promise<RoleChange> {
+  assertPermission(actor, "manage:roles");
+  if (input.userId === actor.id && input.role === "admin") {
+    return { ok: false, status: 400, message: "You cannot revoke your own admin role. Ask another administrator." };
+  }
+  return getDb().transaction(async (tx): Promise<RoleChange> => {
+    const [target] = await tx.select({ id: users.id }).from(users).where(eq(users.id, input.userId));
+    if (!target) return { ok: false, status: 404, message: "There is no such account." };
+    const [updated] = await tx
+      .update(users)
+      .set({ roles: sql`array_remove(${users.roles}, ${input.role}::text)`, updatedAt: sql`now()` })
+      .where(and(eq(users.id, input.userId), sql`${input.role}::text = any(${users.roles})`))
+      .returning({ email: users.email, name: users.name });
+    if (!updated) return { ok: true, changed: false };
+    await recordAudit({ action: "role.revoked", actorId: actor.id, subjectType: "user", subjectId: input.userId, ip: input.ip, details: { role: input.role } }, tx);
+    await enqueueMail(roleMail(updated.email, updated.name, input.role, false), tx);
+    return { ok: true, changed: true };
+  });
+}
+
+/** Signs the account out everywhere, e.g. after a lost device or a suspected takeover. */
+export async function endAllSessionsOf(actor: Actor, input: { userId: string; ip: string | null }): Promise<{ ok: true; ended: number } | { ok: false; status: 404; message: string }> {
+  assertPermission(actor, "end:sessions");
+  return getDb().transaction(async (tx) => {
+    const [target] = await tx.select({ id: users.id }).from(users).where(eq(users.id, input.userId));
+    if (!target) return { ok: false as const, status: 404 as const, message: "There is no such account." };
+    const [counted] = await tx.select({ n: sql<number>`count(*)::int` }).from(sessions).where(eq(sessions.userId, input.userId));
+    await invalidateUserSessions(input.userId, {}, tx);
+    const ended = Number(counted?.n ?? 0);
+    // A repeated click finds nothing to end and records nothing.
+    if (ended === 0) return { ok: true as const, ended };
+    await recordAudit(
+      { action: "auth.sessions_ended", actorId: actor.id, subjectType: "user", subjectId: input.userId, ip: input.ip, details: { scope: "all", ended } },
+      tx,
+    );
+    return { ok: true as const, ended };
+  });
+}
