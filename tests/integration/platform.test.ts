@@ -84,6 +84,16 @@ describe("request hygiene", () => {
     expect(res.status).toBe(403);
   });
 
+  test("a POST carrying cookies but neither Origin nor Sec-Fetch-Site is refused", async () => {
+    const res = await fetch(new URL("/logout", app.url), {
+      method: "POST",
+      headers: { Cookie: "liaison_session=abcdefghijklmnopqrstuvwxyz234567", "Content-Type": "application/x-www-form-urlencoded" },
+      body: "",
+      redirect: "manual",
+    });
+    expect(res.status).toBe(403);
+  });
+
   test("a malformed multipart body is a 400, not a 500", async () => {
     const res = await app.client().request("/login", {
       method: "POST",

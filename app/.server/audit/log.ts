@@ -1,39 +1,43 @@
 import { getDb, type Executor } from "#db/client.ts";
 import { auditLog } from "#db/schema/audit.ts";
 
-export type AuditAction =
-  | "auth.sign_in"
-  | "auth.sign_in_failed"
-  | "auth.sign_in_throttled"
-  | "auth.sign_out"
-  | "auth.sessions_ended"
-  | "account.created"
-  | "account.email_verified"
-  | "account.email_changed"
-  | "account.password_changed"
-  | "account.password_reset"
-  | "account.profile_updated"
-  | "account.exported"
-  | "account.deleted"
-  | "mfa.enrolled"
-  | "mfa.disabled"
-  | "mfa.recovery_code_used"
-  | "mfa.recovery_codes_regenerated"
-  | "mfa.failed"
-  | "role.granted"
-  | "role.revoked"
-  | "vetting.applied"
-  | "vetting.vouched"
-  | "vetting.approved"
-  | "vetting.rejected"
-  | "vetting.info_requested"
-  | "vetting.info_provided"
-  | "vetting.withdrawn"
-  | "vetting.official_email_verified"
-  | "allowlist.added"
-  | "allowlist.removed"
-  | "member.suspended"
-  | "member.reinstated";
+/** Every action the log records: one list, for the type and for the filter of the audit page. */
+export const AUDIT_ACTIONS = [
+  "auth.sign_in",
+  "auth.sign_in_failed",
+  "auth.sign_in_throttled",
+  "auth.sign_out",
+  "auth.sessions_ended",
+  "account.created",
+  "account.email_verified",
+  "account.email_changed",
+  "account.password_changed",
+  "account.password_reset",
+  "account.profile_updated",
+  "account.exported",
+  "account.deleted",
+  "mfa.enrolled",
+  "mfa.disabled",
+  "mfa.recovery_code_used",
+  "mfa.recovery_codes_regenerated",
+  "mfa.failed",
+  "role.granted",
+  "role.revoked",
+  "vetting.applied",
+  "vetting.vouched",
+  "vetting.approved",
+  "vetting.rejected",
+  "vetting.info_requested",
+  "vetting.info_provided",
+  "vetting.withdrawn",
+  "vetting.official_email_verified",
+  "allowlist.added",
+  "allowlist.removed",
+  "member.suspended",
+  "member.reinstated",
+] as const;
+
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export type AuditEvent = {
   action: AuditAction;

@@ -36,30 +36,25 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
  * Refuses state-changing requests that a browser says come from another site. Sec-Fetch-Site is sent by every
- * current browser; Origin covers older ones. SameSite=Lax cookies are the second line.
+ * current browser; Origin covers older ones; a request with cookies but neither header is refused too, since no
+ * browser that could hold our session sends such a POST. SameSite=Lax cookies are the second line.
  */
 export function refuseCrossOrigin(req: Request, res: Response, next: NextFunction): void {
   if (SAFE_METHODS.has(req.method)) return next();
   const site = req.get("sec-fetch-site");
-  if (site && site !== "same-origin" && site !== "none") {
-    res.status(403).type("text/plain").send("Cross-origin request refused.");
-    return;
-  }
   const origin = req.get("origin");
-  if (origin && origin !== "null") {
-    let host: string;
+  const refuse = () => res.status(403).type("text/plain").send("Cross-origin request refused.");
+  if (site && site !== "same-origin" && site !== "none") return void refuse();
+  if (origin !== undefined) {
+    let host: string | null = null;
     try {
-      host = new URL(origin).host;
+      host = origin === "null" ? null : new URL(origin).host;
     } catch {
-      host = "";
+      host = null;
     }
-    if (host !== req.get("host")) {
-      res.status(403).type("text/plain").send("Cross-origin request refused.");
-      return;
-    }
-  } else if (origin === "null") {
-    res.status(403).type("text/plain").send("Cross-origin request refused.");
-    return;
+    if (host !== req.get("host")) return void refuse();
+  } else if (!site && req.headers.cookie) {
+    return void refuse();
   }
   next();
 }

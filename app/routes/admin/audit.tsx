@@ -3,7 +3,8 @@ import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { Field, FormErrors, SelectField } from "#app/components/forms.tsx";
 import { requirePermission } from "#app/.server/accounts/guards.ts";
-import { AUDIT_ACTIONS, listAuditEntries, parseAuditFilter } from "#app/.server/admin/audit.ts";
+import { listAuditEntries, parseAuditFilter } from "#app/.server/admin/audit.ts";
+import { AUDIT_ACTIONS } from "#app/.server/audit/log.ts";
 
 export const meta: MetaFunction = () => [{ title: "Audit log · Liaison" }];
 
