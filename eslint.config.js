@@ -13,6 +13,8 @@ export default tseslint.config(
       ...reactHooks.configs.recommended.rules,
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
+      // With verbatimModuleSyntax, `import { type A }` keeps a bare import of the module: server code in the browser bundle.
+      "@typescript-eslint/no-import-type-side-effects": "error",
       "no-console": "error",
     },
   },
