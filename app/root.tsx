@@ -21,7 +21,8 @@ export async function loader({ context }: LoaderFunctionArgs) {
       ? { name: viewer.name, staff: viewer.roles.some((role) => role === "organizer" || role === "admin") }
       : null,
     pendingMfa: context.pendingMfa !== null,
-    footerPages: await listFooterPages(),
+    // The shell must render even when the database does not answer, so that the error page can.
+    footerPages: await listFooterPages().catch(() => []),
   };
 }
 
