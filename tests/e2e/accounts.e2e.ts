@@ -1,0 +1,149 @@
+/**
+ * The accounts journey in Chromium: sign up, verify the address from the mail the organizer can read in the
+ * outbox, apply for vetting, get approved, set up two-factor authentication and reach the discussion board.
+ */
+import crypto from "node:crypto";
+import { decodeBase32IgnorePadding } from "@oslojs/encoding";
+import { generateHOTP } from "@oslojs/otp";
+import type { Page } from "playwright-core";
+import { expect } from "vitest";
+import { newJourneyPage, openBrowser, setupPortal, type Journey } from "./harness.ts";
+
+const portal = setupPortal();
+
+const DEMO_PASSWORD = "liaison-demo-passphrase";
+
+function totpNow(key: string): string {
+  return generateHOTP(decodeBase32IgnorePadding(key), BigInt(Math.floor(Date.now() / 30_000)), 6);
+}
+
+async function signIn({ page, visit, check }: Journey, email: string, password: string): Promise<void> {
+  await visit("/login");
+  await page.getByLabel("Email address").fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.waitForURL((url) => url.pathname !== "/login");
+  await check();
+}
+
+/**
+ * On /account/mfa: reads the key as a person would type it from the page, types the current code and the password,
+ * and returns the recovery codes the page then shows.
+ */
+async function enrolTotp({ page, check }: Journey, password: string): Promise<string[]> {
+  const keyText = await page.locator("p", { hasText: "Enter this key by hand" }).locator("code").textContent();
+  const key = (keyText ?? "").replace(/\s+/g, "");
+  expect(key).toMatch(/^[A-Z2-7]{32}$/);
+  await page.getByLabel("Code from your app").fill(totpNow(key));
+  await page.getByLabel("Current password").fill(password);
+  await page.getByRole("button", { name: "Turn on two-factor authentication" }).click();
+  await page.getByRole("heading", { name: "Your recovery codes" }).waitFor();
+  await check();
+  return page.locator("ul.codes li").allTextContents();
+}
+
+async function heading(page: Page): Promise<string> {
+  return ((await page.getByRole("heading", { level: 1 }).textContent()) ?? "").trim();
+}
+
+portal.journey(
+  "a new user signs up, is vetted, sets up two-factor authentication and reaches the discussion board",
+  async (user) => {
+    const { page, visit, check } = user;
+    const suffix = crypto.randomBytes(4).toString("hex");
+    const email = `nora.${suffix}@example.org`;
+    const password = "a long passphrase for the journey";
+
+    await visit("/signup");
+    await page.getByLabel("Full name").fill("Nora Newcomer");
+    await page.getByLabel("Email address").fill(email);
+    await page.getByLabel("Agency or organization").fill("Customs and Border Protection");
+    await page.getByLabel("Job title").fill("Targeting Analyst");
+    await page.getByLabel("Country").selectOption({ label: "Canada" });
+    await page.getByLabel("Password", { exact: true }).fill(password);
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.waitForURL("**/verify-email?sent=1");
+    await check();
+    expect(await heading(page)).toBe("Check your inbox");
+
+    // The demo organizer, in a browser of their own, reads the mail in the outbox (no SMTP server is configured).
+    const organizerBrowser = await openBrowser(portal.url);
+    try {
+      const organizer = await newJourneyPage(organizerBrowser.context, portal.portal);
+      const org = organizer.page;
+      await signIn(organizer, "organizer@demo.liaison.test", DEMO_PASSWORD);
+
+      await organizer.visit("/admin/outbox");
+      expect(new URL(org.url()).pathname + new URL(org.url()).search).toBe("/account/mfa?required=1&redirectTo=%2Fadmin%2Foutbox");
+      expect(await enrolTotp(organizer, DEMO_PASSWORD)).toHaveLength(10);
+      await org.getByRole("link", { name: "Continue" }).click();
+      await org.waitForURL("**/admin/outbox");
+      await organizer.check();
+      expect(await heading(org)).toBe("Mail outbox");
+
+      const newest = org.locator("tbody tr", { has: org.locator("td", { hasText: email }) }).first();
+      await newest.getByText("Message", { exact: true }).click();
+      const body = (await newest.locator("pre").textContent()) ?? "";
+      const link = /https?:\/\/\S+\/verify-email\?token=[a-z2-7]+/.exec(body)?.[0];
+      expect(link, `a verification link in:\n${body}`).toBeDefined();
+      expect(new URL(link!).origin).toBe(portal.url);
+
+      await visit(link!);
+      expect(await heading(page)).toBe("Verify your email address");
+      await page.getByRole("button", { name: "Verify my address" }).click();
+      await page.waitForURL("**/login?verified=1");
+      await check();
+      await signIn(user, email, password);
+      expect(new URL(page.url()).pathname).toBe("/account");
+
+      await visit("/vetting");
+      await page.getByLabel("Official email address").fill(`nora.${suffix}@cbp.dhs.gov`);
+      await page.getByLabel("Supervisor or sponsor: name").fill("Sam Supervisor");
+      await page.getByLabel("Supervisor or sponsor: email address").fill(`sam.${suffix}@cbp.dhs.gov`);
+      await page.getByLabel("Why do you want to join?").fill("I target parcels carrying pill-press parts and work with partner agencies abroad.");
+      await page.getByRole("button", { name: "Send my application" }).click();
+      await page.waitForURL("**/vetting?done=applied");
+      await check();
+
+      await organizer.visit("/admin/vetting");
+      await org.getByRole("link", { name: "Nora Newcomer" }).click();
+      await org.waitForURL(/\/admin\/vetting\/[0-9a-f-]{36}$/);
+      await organizer.check();
+      await org.getByRole("button", { name: "Approve" }).click();
+      await org.waitForURL("**?done=approved");
+      await organizer.check();
+      expect(await org.getByText("Approved: the applicant is a member now").count()).toBe(1);
+
+      expect(organizer.consoleErrors).toEqual([]);
+      expect(organizer.uncheckedPages()).toEqual([]);
+      await org.close();
+    } finally {
+      await organizerBrowser.close();
+    }
+
+    // Now a member: the discussion board asks for a second factor first.
+    await visit("/forum");
+    expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe("/account/mfa?required=1&redirectTo=%2Fforum");
+    const codes = await enrolTotp(user, password);
+    expect(codes).toHaveLength(10);
+    for (const code of codes) expect(code).toMatch(/^[a-z2-7]{5}-[a-z2-7]{5}$/);
+    await page.getByRole("link", { name: "Continue" }).click();
+    await page.waitForURL("**/forum");
+    await check();
+    expect(await heading(page)).toBe("Discussion board");
+  },
+  { timeout: 240_000 },
+);
+
+portal.journey(
+  "an attendee who is not vetted gets the 403 page for the discussion board",
+  async (attendee) => {
+    const { page, visit } = attendee;
+    await signIn(attendee, "attendee@demo.liaison.test", DEMO_PASSWORD);
+    await visit("/forum", { status: 403 });
+    expect(await heading(page)).toBe("Not allowed");
+    expect(await page.getByText("You do not have permission to see this page.").count()).toBe(1);
+  },
+  // Chromium reports every 4xx document on the console.
+  { allowConsoleErrors: [/status of 403/] },
+);
