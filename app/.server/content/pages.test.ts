@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { asc } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { getDb } from "#db/client.ts";
+import { getDb, observeQueries } from "#db/client.ts";
 import { contentPages } from "#db/schema/content.ts";
 import { getContentPage, listFooterPages, syncContentPages } from "./pages.ts";
 import { ContentError, loadContentPages } from "./source.ts";
@@ -173,5 +173,21 @@ describe("syncContentPages", () => {
       "content/pages/data-handling.md",
       "content/pages/venue.md",
     ]);
+  });
+
+  it("reads the footer from the database once per minute, and again after a sync", async () => {
+    await syncContentPages(path.resolve("content/pages"));
+    const queries: string[] = [];
+    const stop = observeQueries((query) => queries.push(query));
+    try {
+      for (let i = 0; i < 5; i++) await listFooterPages();
+      expect(queries.filter((query) => query.includes("content_pages"))).toHaveLength(1);
+      await syncContentPages(path.resolve("content/pages"));
+      queries.length = 0;
+      await listFooterPages();
+      expect(queries.filter((query) => query.includes("content_pages"))).toHaveLength(1);
+    } finally {
+      stop();
+    }
   });
 });

@@ -88,7 +88,9 @@ export function listFooterPages(): Promise<FooterLink[]> {
     .select({ slug: contentPages.slug, title: contentPages.title })
     .from(contentPages)
     .where(isNotNull(contentPages.navOrder))
-    .orderBy(asc(contentPages.navOrder), asc(contentPages.title));
+    .orderBy(asc(contentPages.navOrder), asc(contentPages.title))
+    // A Drizzle query runs again on every await: cache the promise of its result, not the query.
+    .execute();
   g[FOOTER_CACHE] = { at: Date.now(), db, links };
   links.catch(() => {
     if (g[FOOTER_CACHE]?.links === links) g[FOOTER_CACHE] = undefined;
