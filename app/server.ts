@@ -5,6 +5,7 @@ const log = logger();
 try {
   const liaison = await startLiaison();
   log.info(`Liaison is listening on ${liaison.url}`);
+  process.stderr.write(`Liaison is running at ${liaison.url} (Ctrl-C stops it)\n`);
   const shutdown = (signal: string) => {
     log.info({ signal }, "shutting down");
     // Whatever happens, the process is gone within 10 s of the signal.

@@ -27,7 +27,11 @@ export async function prepare(): Promise<DatabaseHandle> {
     if (cfg.seedDemo) {
       const accounts = await seedDemo();
       if (accounts.length > 0) {
-        logger().info("Demo accounts (password for all: %s):\n%s", accounts[0]!.password, accounts.map((a) => `  ${a.role.padEnd(10)} ${a.email}`).join("\n"));
+        logger().info({ accounts: accounts.map((a) => ({ role: a.role, email: a.email })) }, "demo accounts seeded");
+        // Logs are JSON lines for machines; the person who just ran `npm start` gets a plain table on stderr.
+        process.stderr.write(
+          `\nDemo accounts (password for all: ${accounts[0]!.password}):\n${accounts.map((a) => `  ${a.role.padEnd(10)} ${a.email}`).join("\n")}\n\n`,
+        );
       }
     }
   } catch (error) {
