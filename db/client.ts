@@ -80,7 +80,16 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
     fs.mkdirSync(target.dataDir, { recursive: true });
     // PGlite lets two processes open one directory and then corrupts it; a lock makes the second one fail first.
     try {
-      release = await lockfile.lock(target.dataDir, { lockfilePath: path.join(target.dataDir, ".liaison.lock"), stale: 15_000 });
+      release = await lockfile.lock(target.dataDir, {
+        lockfilePath: path.join(target.dataDir, ".liaison.lock"),
+        stale: 15_000,
+        // The lock vanished (the directory was deleted or taken over): another process may open the files now,
+        // and writing on would corrupt them, so stop at once with a message rather than a stack trace.
+        onCompromised: (error) => {
+          process.stderr.write(`Lost the lock on the embedded database in ${target.dataDir} (${error.message}); stopping.\n`);
+          process.exit(1);
+        },
+      });
     } catch (error) {
       if ((error as { code?: string }).code === "ELOCKED") throw new DataDirectoryInUseError(target.dataDir);
       throw error;
