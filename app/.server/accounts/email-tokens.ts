@@ -30,6 +30,15 @@ export async function issueEmailToken(
   return token;
 }
 
+function usable(token: string, purpose: TokenPurpose) {
+  return and(
+    eq(userTokens.tokenHash, hashToken(token)),
+    eq(userTokens.purpose, purpose),
+    isNull(userTokens.usedAt),
+    sql`${userTokens.expiresAt} > now()`,
+  );
+}
+
 export type ConsumedToken = { userId: string; email: string; subjectId: string | null };
 
 /** Uses a token up, atomically: of two requests with the same link, one wins and the other gets null. */
@@ -37,14 +46,7 @@ export async function consumeEmailToken(token: string, purpose: TokenPurpose, tx
   const [row] = await tx
     .update(userTokens)
     .set({ usedAt: sql`now()` })
-    .where(
-      and(
-        eq(userTokens.tokenHash, hashToken(token)),
-        eq(userTokens.purpose, purpose),
-        isNull(userTokens.usedAt),
-        sql`${userTokens.expiresAt} > now()`,
-      ),
-    )
+    .where(usable(token, purpose))
     .returning({ userId: userTokens.userId, email: userTokens.email, subjectId: userTokens.subjectId });
   return row ?? null;
 }
@@ -54,13 +56,6 @@ export async function peekEmailToken(token: string, purpose: TokenPurpose): Prom
   const [row] = await getDb()
     .select({ userId: userTokens.userId, email: userTokens.email, subjectId: userTokens.subjectId })
     .from(userTokens)
-    .where(
-      and(
-        eq(userTokens.tokenHash, hashToken(token)),
-        eq(userTokens.purpose, purpose),
-        isNull(userTokens.usedAt),
-        sql`${userTokens.expiresAt} > now()`,
-      ),
-    );
+    .where(usable(token, purpose));
   return row ?? null;
 }
