@@ -1,0 +1,44 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { clearSessionCookie, readSessionToken, sessionCookie } from "./accounts/cookies.ts";
+import { config, installConfig, readConfig } from "./config.ts";
+
+const original = config();
+afterEach(() => installConfig(original));
+
+describe("configuration", () => {
+  it("runs on the embedded database with the demo by default", () => {
+    const cfg = readConfig({});
+    expect(cfg.database).toMatchObject({ kind: "pglite" });
+    expect(cfg.seedDemo).toBe(true);
+    expect(cfg.secureCookies).toBe(false);
+  });
+
+  it("never seeds demo accounts on a server unless asked", () => {
+    expect(readConfig({ DATABASE_URL: "postgres://db/liaison" }).seedDemo).toBe(false);
+    expect(readConfig({ DATABASE_URL: "postgres://db/liaison", SEED_DEMO: "1" }).seedDemo).toBe(true);
+  });
+
+  it("names the variable and the problem when a value is wrong", () => {
+    expect(() => readConfig({ PORT: "eighty" })).toThrow(/PORT/);
+    expect(() => readConfig({ PUBLIC_URL: "not a url" })).toThrow(/PUBLIC_URL/);
+  });
+
+  it("uses a Secure __Host- cookie when the site is served over https", () => {
+    installConfig(readConfig({ PUBLIC_URL: "https://liaison.example" }));
+    const token = "abcdefghijklmnopqrstuvwxyz234567";
+    const cookie = sessionCookie(token);
+    expect(cookie).toMatch(/^__Host-liaison_session=/);
+    expect(cookie).toMatch(/; Secure/);
+    expect(cookie).toMatch(/; HttpOnly/);
+    expect(cookie).toMatch(/; Path=\//);
+    expect(cookie).not.toMatch(/Domain=/);
+    expect(readSessionToken(`__Host-liaison_session=${token}`)).toBe(token);
+    expect(readSessionToken(`liaison_session=${token}`)).toBeNull();
+    expect(clearSessionCookie()).toMatch(/Max-Age=0/);
+  });
+
+  it("uses a plain cookie over http, where browsers refuse Secure ones", () => {
+    installConfig(readConfig({ PUBLIC_URL: "http://localhost:3000" }));
+    expect(sessionCookie("abcdefghijklmnopqrstuvwxyz234567")).toMatch(/^liaison_session=.*HttpOnly; SameSite=Lax$/);
+  });
+});
