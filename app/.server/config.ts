@@ -11,7 +11,7 @@ const EnvSchema = z.object({
   PUBLIC_URL: z.url().optional(),
   DATABASE_URL: z.string().min(1).optional(),
   LIAISON_DATA_DIR: z.string().default(".data"),
-  /** Seeds the demo accounts and content. Defaults to on for the embedded database only. */
+  /** Seeds the demo accounts and allowlist. Defaults to on for the embedded database only. */
   SEED_DEMO: z.enum(["0", "1"]).optional(),
   SMTP_URL: z.string().min(1).optional(),
   MAIL_FROM: z.string().default("Liaison <no-reply@liaison.invalid>"),

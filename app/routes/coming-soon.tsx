@@ -1,3 +1,4 @@
+import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import type { MetaFunction } from "@remix-run/node";
 import { useMatches } from "@remix-run/react";
 
@@ -21,4 +22,8 @@ export default function ComingSoon() {
       <p>{page.body}</p>
     </section>
   );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
 }

@@ -1,3 +1,4 @@
+import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import type { MetaFunction } from "@remix-run/node";
 import { Link } from "@remix-run/react";
 import { useRootData } from "#app/root.tsx";
@@ -52,4 +53,8 @@ export default function Home() {
       </section>
     </>
   );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
 }

@@ -1,4 +1,7 @@
+import type { MetaFunction } from "@remix-run/node";
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
+
+export const meta: MetaFunction = () => [{ title: "Page not found · Liaison" }];
 
 export function loader() {
   throw new Response("Not Found", { status: 404 });

@@ -13,12 +13,8 @@ function returnTo(request: Request): string {
   return `${url.pathname}${url.search}`;
 }
 
-export function loginRedirect(request: Request): Response {
+function loginRedirect(request: Request): Response {
   return redirect(`/login?${new URLSearchParams({ redirectTo: returnTo(request) })}`);
-}
-
-export function getViewer(context: AppLoadContext): Viewer | null {
-  return context.viewer;
 }
 
 export function can(viewer: Viewer | null | undefined, permission: Permission): boolean {

@@ -20,7 +20,8 @@ export function createHttpApp(source: AppSource): express.Express {
   const app = express();
   const cfg = config();
   app.disable("x-powered-by");
-  app.set("trust proxy", cfg.trustProxy);
+  // One proxy hop: the address it saw. `true` would take the left-most X-Forwarded-For entry, which clients write.
+  app.set("trust proxy", cfg.trustProxy ? 1 : false);
 
   app.use(
     pinoHttp({

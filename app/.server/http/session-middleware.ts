@@ -1,9 +1,7 @@
 import type { NextFunction, Request, Response } from "express";
 import { clearSessionCookie, readSessionToken, sessionCookie } from "../accounts/cookies.ts";
-import { validateSessionToken, type Viewer } from "../accounts/sessions.ts";
+import { validateSessionToken } from "../accounts/sessions.ts";
 import { config } from "../config.ts";
-
-export type SessionLocals = { viewer: Viewer | null; pendingMfa: Viewer | null };
 
 /** Resolves the session cookie once per request; every loader reads the result from the load context. */
 export async function resolveSession(req: Request, res: Response, next: NextFunction): Promise<void> {

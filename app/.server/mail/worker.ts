@@ -8,7 +8,7 @@ const BATCH = 20;
 const LEASE_SECONDS = 120;
 const MAX_ATTEMPTS = 8;
 
-type Claimed = { id: number; to_address: string; subject: string; text_body: string; attempts: number };
+type Claimed = { id: number | string; to_address: string; subject: string; text_body: string; attempts: number };
 
 /**
  * Claims due mail with a lease (FOR UPDATE SKIP LOCKED), so that several instances share the queue without
@@ -30,11 +30,11 @@ export async function deliverDueMail(transport: MailTransport = createTransport(
       await getDb()
         .update(mailOutbox)
         .set({ status: "sent", sentAt: new Date(), lockedUntil: null, transport: transport.name, lastError: null })
-        .where(eq(mailOutbox.id, mail.id));
+        .where(eq(mailOutbox.id, Number(mail.id)));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const giveUp = mail.attempts >= MAX_ATTEMPTS;
-      logger().warn({ mailId: mail.id, attempts: mail.attempts, err: message }, giveUp ? "mail failed for good" : "mail failed, will retry");
+      logger().warn({ mailId: Number(mail.id), attempts: mail.attempts, err: message }, giveUp ? "mail failed for good" : "mail failed, will retry");
       await getDb()
         .update(mailOutbox)
         .set({
@@ -44,7 +44,7 @@ export async function deliverDueMail(transport: MailTransport = createTransport(
           // Back off 30 s, 1 min, 2 min ... up to about an hour.
           nextAttemptAt: sql`now() + make_interval(secs => ${Math.min(30 * 2 ** (mail.attempts - 1), 3600)})`,
         })
-        .where(eq(mailOutbox.id, mail.id));
+        .where(eq(mailOutbox.id, Number(mail.id)));
     }
   }
   return claimed.length;
