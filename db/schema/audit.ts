@@ -13,7 +13,13 @@ export const auditLog = pgTable(
     ip: text(),
     details: jsonb().$type<Record<string, unknown>>().notNull().default({}),
   },
-  (t) => [index("audit_log_at_idx").on(t.at), index("audit_log_action_idx").on(t.action, t.at), index("audit_log_actor_idx").on(t.actorId, t.at)],
+  // The admin page pages by id; the review page and the data export look entries up by subject.
+  (t) => [
+    index("audit_log_at_idx").on(t.at),
+    index("audit_log_action_idx").on(t.action, t.id),
+    index("audit_log_actor_idx").on(t.actorId, t.id),
+    index("audit_log_subject_idx").on(t.subjectType, t.subjectId, t.id),
+  ],
 );
 
 export type AuditEntry = typeof auditLog.$inferSelect;

@@ -30,6 +30,7 @@ export const vettingApplications = pgTable(
   },
   (t) => [
     index("vetting_applications_status_idx").on(t.status, t.createdAt),
+    index("vetting_applications_user_idx").on(t.userId, t.createdAt),
     uniqueIndex("vetting_applications_one_open_per_user")
       .on(t.userId)
       .where(sql`${t.status} in ('submitted', 'info_requested')`),
@@ -52,7 +53,7 @@ export const vettingVouches = pgTable(
     statement: text().notNull(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.applicationId, t.voucherId] })],
+  (t) => [primaryKey({ columns: [t.applicationId, t.voucherId] }), index("vetting_vouches_voucher_idx").on(t.voucherId)],
 );
 
 /** "gov" matches every .gov address; "cbp.dhs.gov" matches that domain and its subdomains. */
