@@ -1,11 +1,11 @@
 import type { User } from "#db/schema/accounts.ts";
 import { submitApplication } from "#app/.server/vetting/applications.ts";
-import type { Origin } from "#app/.server/vetting/context.ts";
+import type { RequestOrigin } from "#app/.server/accounts/site-url.ts";
 import { ApplySchema } from "#app/.server/vetting/schemas.ts";
 
 type ApplicationFields = "agency" | "officialEmail" | "sponsorName" | "sponsorEmail" | "reason";
 
-export const FACTORY_ORIGIN: Origin = { ip: "203.0.113.20", link: (path) => `http://liaison.test${path}` };
+export const FACTORY_ORIGIN: RequestOrigin = { ip: "203.0.113.20", link: (path) => `http://liaison.test${path}` };
 
 /** An open vetting application filed by the user, as the form at /vetting would file it. */
 export async function createApplication(applicant: Pick<User, "id">, overrides: Partial<Record<ApplicationFields, string>> = {}) {

@@ -3,14 +3,14 @@ import { createTOTPKeyURI, verifyHOTP } from "@oslojs/otp";
 import { decodeBase32IgnorePadding, encodeBase32UpperCaseNoPadding } from "@oslojs/encoding";
 import QRCode from "qrcode";
 import { getDb, type Executor } from "#db/client.ts";
-import { recoveryCodes, sessions, totpCredentials, users } from "#db/schema/accounts.ts";
+import { recoveryCodes, sessions, totpCredentials } from "#db/schema/accounts.ts";
 import { recordAudit } from "../audit/log.ts";
 import { seal, unseal } from "../crypto/secret.ts";
 import { enqueueMail } from "../mail/outbox.ts";
-import { verifyPassword } from "./passwords.ts";
 import { markSessionMfaVerified } from "./sessions.ts";
 import { clearFailures, describeWait, recordFailure, secondsUntilAllowed, type ThrottleKeys } from "./throttle.ts";
 import { generateToken, hashToken } from "./tokens.ts";
+import { confirmCurrentPassword } from "./reauth.ts";
 
 const PERIOD = 30;
 const DIGITS = 6;
@@ -93,26 +93,10 @@ export type MfaFailure = { ok: false; field: "currentPassword" | "code" | "form"
 
 const refuse = (field: MfaFailure["field"], message: string): MfaFailure => ({ ok: false, field, message, throttled: false });
 
-/**
- * Changing the second factor asks for the password again. Wrong guesses are throttled like sign-in, on a
- * counter of their own, so that someone holding a stolen session cannot try passwords without limit.
- */
+/** Changing the second factor asks for the password again. */
 async function checkCurrentPassword(userId: string, password: string): Promise<{ ok: true; email: string; name: string } | MfaFailure> {
-  const keys: ThrottleKeys = { account: `reauth:${userId}`, address: null };
-  const wait = await secondsUntilAllowed(keys);
-  if (wait > 0) {
-    return { ok: false, field: "currentPassword", message: `Too many wrong passwords. Try again in ${describeWait(wait)}.`, throttled: true };
-  }
-  const [user] = await getDb()
-    .select({ passwordHash: users.passwordHash, email: users.email, name: users.name })
-    .from(users)
-    .where(eq(users.id, userId));
-  if (!user || !(await verifyPassword(user.passwordHash, password))) {
-    await recordFailure(keys);
-    return refuse("currentPassword", "That password is not correct.");
-  }
-  await clearFailures(keys.account);
-  return { ok: true, email: user.email, name: user.name };
+  const check = await confirmCurrentPassword(userId, password);
+  return check.ok ? { ok: true, email: check.user.email, name: check.user.name } : check;
 }
 
 function securityMail(user: { email: string; name: string }, subject: string, what: string) {

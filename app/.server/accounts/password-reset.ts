@@ -7,9 +7,10 @@ import { consumeEmailToken, issueEmailToken } from "./email-tokens.ts";
 import { hashPassword } from "./passwords.ts";
 import { invalidateUserSessions } from "./sessions.ts";
 import { clearAccountFailures, takeRateLimit } from "./throttle.ts";
+import type { RequestOrigin } from "./site-url.ts";
 
 /** Mails a reset link if the address has an account; the caller answers the same either way. */
-export async function requestPasswordReset(email: string, origin: { ip: string | null; link: (path: string) => string }): Promise<void> {
+export async function requestPasswordReset(email: string, origin: RequestOrigin): Promise<void> {
   // A cap per address keeps the form from being used to flood someone's mailbox.
   if (!(await takeRateLimit(`reset:${email}`, 5, 3600))) return;
   await getDb().transaction(async (tx) => {

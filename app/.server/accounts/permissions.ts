@@ -59,3 +59,10 @@ export function deriveRoles(user: {
 export function permissionsOf(roles: readonly Role[]): Set<Permission> {
   return new Set(roles.flatMap((role) => ROLE_PERMISSIONS[role]));
 }
+
+/** Who is acting: a Viewer fits. Data functions check the permission again, whatever the route did. */
+export type Actor = { id: string; permissions: ReadonlySet<Permission> };
+
+export function assertPermission(actor: Actor, permission: Permission): void {
+  if (!actor.permissions.has(permission)) throw new Response("You do not have permission to do this.", { status: 403 });
+}

@@ -17,12 +17,12 @@ import {
   getAccount,
   requestEmailChange,
   updateProfile,
-  type Origin,
 } from "./profile.ts";
 import { ProfileFieldsSchema } from "./schemas.ts";
+import type { RequestOrigin } from "./site-url.ts";
 import { validateSessionToken } from "./sessions.ts";
 
-const origin: Origin = { ip: "203.0.113.7", link: (path) => `http://liaison.test${path}` };
+const origin: RequestOrigin = { ip: "203.0.113.7", link: (path) => `http://liaison.test${path}` };
 const NEW_PASSWORD = "a much longer new passphrase";
 
 async function auditOf(userId: string, action: string) {
@@ -75,7 +75,7 @@ describe("changing the password", () => {
       ip: null,
       userAgent: null,
     });
-    expect(result).toEqual({ ok: false, field: "currentPassword", message: "That password is not correct." });
+    expect(result).toEqual({ ok: false, field: "currentPassword", message: "That password is not correct.", throttled: false });
     expect((await validateSessionToken(here.token)).valid).toBe(true);
     const [after] = await getDb().select().from(users).where(eq(users.id, user.id));
     expect(after?.passwordHash).toBe(user.passwordHash);

@@ -10,15 +10,15 @@ import { config } from "../config.ts";
 import { enqueueMail } from "../mail/outbox.ts";
 import { sessionCookie } from "./cookies.ts";
 import { consumeEmailToken, issueEmailToken } from "./email-tokens.ts";
-import { hashPassword, verifyPassword } from "./passwords.ts";
+import { hashPassword } from "./passwords.ts";
 import { deriveRoles, PRIVILEGED_ROLES } from "./permissions.ts";
 import type { ProfileFieldsSchema } from "./schemas.ts";
 import { createSession, invalidateUserSessions, listUserSessions } from "./sessions.ts";
-import { clearFailures, describeWait, recordFailure, secondsUntilAllowed, takeRateLimit } from "./throttle.ts";
+import { takeRateLimit } from "./throttle.ts";
+import type { RequestOrigin } from "./site-url.ts";
+import { confirmCurrentPassword } from "./reauth.ts";
 
 /** Where a request came from: the address for the audit log, and how to build absolute links for mail. */
-export type Origin = { ip: string | null; link: (path: string) => string };
-
 export type ProfileInput = z.output<typeof ProfileFieldsSchema>;
 
 /** A refusal tied to the form field it belongs to ("form" for the whole form). */
@@ -64,24 +64,6 @@ export async function updateProfile(userId: string, input: ProfileInput, ip: str
     await recordAudit({ action: "account.profile_updated", actorId: userId, subjectType: "user", subjectId: userId, ip, details: { fields: changed } }, tx);
     return { changed };
   });
-}
-
-/**
- * Checks the password a signed-in user typed to confirm a sensitive change. Wrong guesses are throttled per
- * account, so a stolen session cannot be used to guess the password.
- */
-async function confirmCurrentPassword(userId: string, password: string): Promise<{ ok: true; user: User } | Refusal<"currentPassword">> {
-  const keys = { account: `reauth:${userId}`, address: null };
-  const wait = await secondsUntilAllowed(keys);
-  if (wait > 0) return { ok: false, field: "currentPassword", message: `Too many wrong passwords. Try again in ${describeWait(wait)}.` };
-  const [user] = await getDb().select().from(users).where(eq(users.id, userId));
-  if (!user) throw new Response("Not Found", { status: 404 });
-  if (!(await verifyPassword(user.passwordHash, password))) {
-    await recordFailure(keys);
-    return { ok: false, field: "currentPassword", message: "That password is not correct." };
-  }
-  await clearFailures(keys.account);
-  return { ok: true, user };
 }
 
 function isPrivileged(user: User): boolean {
@@ -137,7 +119,7 @@ export type EmailChangeRequest = { ok: true } | Refusal<"currentPassword" | "ema
  */
 export async function requestEmailChange(
   input: { userId: string; currentPassword: string; newEmail: string },
-  origin: Origin,
+  origin: RequestOrigin,
 ): Promise<EmailChangeRequest> {
   const check = await confirmCurrentPassword(input.userId, input.currentPassword);
   if (!check.ok) return check;

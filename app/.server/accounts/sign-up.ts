@@ -6,14 +6,13 @@ import { enqueueMail } from "../mail/outbox.ts";
 import { consumeEmailToken, issueEmailToken } from "./email-tokens.ts";
 import { hashPassword } from "./passwords.ts";
 import type { SignUpInput } from "./schemas.ts";
-
-type Origin = { ip: string | null; link: (path: string) => string };
+import type { RequestOrigin } from "./site-url.ts";
 
 /**
  * Creates an account and mails a verification link. The answer is the same whether or not the address is taken:
  * the owner of a taken address gets a mail saying someone tried, so sign-up reveals nothing.
  */
-export async function signUp(input: SignUpInput, origin: Origin): Promise<void> {
+export async function signUp(input: SignUpInput, origin: RequestOrigin): Promise<void> {
   const passwordHash = await hashPassword(input.password);
   await getDb().transaction(async (tx) => {
     const [created] = await tx
@@ -47,7 +46,7 @@ function verificationMail(to: string, name: string, link: string) {
 }
 
 /** Sends a fresh verification link to a signed-in user whose address is not yet verified. */
-export async function resendVerification(userId: string, origin: Origin): Promise<void> {
+export async function resendVerification(userId: string, origin: RequestOrigin): Promise<void> {
   await getDb().transaction(async (tx) => {
     const [user] = await tx.select().from(users).where(eq(users.id, userId));
     if (!user || user.emailVerifiedAt) return;

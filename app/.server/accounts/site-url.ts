@@ -8,3 +8,6 @@ export function siteUrl(request: Request, path: string): string {
   const base = config().publicUrl ?? new URL(new URL(request.url).origin);
   return new URL(path, base).toString();
 }
+
+/** Where a request came from: the address for the audit log, and how to build absolute links for mail. */
+export type RequestOrigin = { ip: string | null; link: (path: string) => string };

@@ -6,7 +6,7 @@ import { createUser } from "#tests/factories/accounts.ts";
 import { deriveRoles, permissionsOf } from "../accounts/permissions.ts";
 import { recordAudit } from "../audit/log.ts";
 import { listAuditEntries, parseAuditFilter } from "./audit.ts";
-import type { Actor } from "./context.ts";
+import type { Actor } from "../accounts/permissions.ts";
 
 function actorFor(user: User): Actor {
   return { id: user.id, permissions: permissionsOf(deriveRoles(user, new Date())) };

@@ -6,7 +6,9 @@ import { users } from "#db/schema/accounts.ts";
 import { auditLog } from "#db/schema/audit.ts";
 import { AUDIT_ACTIONS } from "../audit/log.ts";
 import type { FieldErrors } from "../http/forms.ts";
-import { assertPermission, likePattern, PAGE_SIZE, type Actor } from "./context.ts";
+import { PAGE_SIZE } from "./context.ts";
+import { assertPermission, type Actor } from "../accounts/permissions.ts";
+import { likePattern } from "../http/search.ts";
 
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === "" || value === null ? undefined : value), schema.optional());
 const day = z.iso.date("Use a date such as 2025-03-31.");

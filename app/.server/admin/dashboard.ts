@@ -4,7 +4,7 @@ import { users } from "#db/schema/accounts.ts";
 import { mailOutbox } from "#db/schema/mail.ts";
 import { vettingApplications } from "#db/schema/vetting.ts";
 import type { Permission } from "../accounts/permissions.ts";
-import type { Actor } from "./context.ts";
+import type { Actor } from "../accounts/permissions.ts";
 
 /** The permissions that open the admin area; each page below needs one of them, or another admin permission. */
 export const ADMIN_AREA_PERMISSIONS = ["approve:vetting", "read:outbox", "read:audit", "manage:roles"] as const satisfies readonly Permission[];

@@ -7,7 +7,7 @@ import { createUser } from "#tests/factories/accounts.ts";
 import { deriveRoles, permissionsOf } from "../accounts/permissions.ts";
 import { config, installConfig, readConfig } from "../config.ts";
 import { enqueueMail } from "../mail/outbox.ts";
-import type { Actor } from "./context.ts";
+import type { Actor } from "../accounts/permissions.ts";
 import { getDashboard } from "./dashboard.ts";
 import { listOutbox } from "./outbox.ts";
 

@@ -2,7 +2,8 @@ import { desc, lt, sql } from "drizzle-orm";
 import { getDb } from "#db/client.ts";
 import { mailOutbox } from "#db/schema/mail.ts";
 import { config } from "../config.ts";
-import { assertPermission, PAGE_SIZE, type Actor } from "./context.ts";
+import { PAGE_SIZE } from "./context.ts";
+import { assertPermission, type Actor } from "../accounts/permissions.ts";
 
 /**
  * Bodies are readable only while no SMTP server is configured: then the outbox is the only mailbox there is (demo

@@ -7,7 +7,7 @@ import { mailOutbox } from "#db/schema/mail.ts";
 import { createUser, createUserSession } from "#tests/factories/accounts.ts";
 import { deriveRoles, permissionsOf } from "../accounts/permissions.ts";
 import { validateSessionToken } from "../accounts/sessions.ts";
-import type { Actor } from "./context.ts";
+import type { Actor } from "../accounts/permissions.ts";
 import { endAllSessionsOf, grantRole, revokeRole, searchUsers } from "./users.ts";
 
 function actorFor(user: User): Actor {

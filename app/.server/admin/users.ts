@@ -4,7 +4,9 @@ import { GRANTED_ROLES, sessions, totpCredentials, users, type GrantedRole } fro
 import { invalidateUserSessions } from "../accounts/sessions.ts";
 import { recordAudit } from "../audit/log.ts";
 import { enqueueMail } from "../mail/outbox.ts";
-import { assertPermission, likePattern, PAGE_SIZE, type Actor } from "./context.ts";
+import { PAGE_SIZE } from "./context.ts";
+import { assertPermission, type Actor } from "../accounts/permissions.ts";
+import { likePattern } from "../http/search.ts";
 
 /** The roles an admin grants; "attendee" and "member" follow from a verified address and from vetting. */
 export const GRANTABLE_ROLES = GRANTED_ROLES;

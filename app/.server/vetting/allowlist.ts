@@ -3,7 +3,7 @@ import { getDb, type Executor } from "#db/client.ts";
 import { users } from "#db/schema/accounts.ts";
 import { domainAllowlist } from "#db/schema/vetting.ts";
 import { recordAudit } from "../audit/log.ts";
-import { assertPermission, type Actor } from "./context.ts";
+import { assertPermission, type Actor } from "../accounts/permissions.ts";
 
 /** The domain of an address, lowercased, without a trailing dot. */
 export function domainOfEmail(email: string): string {

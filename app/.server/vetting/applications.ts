@@ -7,7 +7,8 @@ import { recordAudit } from "../audit/log.ts";
 import { config } from "../config.ts";
 import { enqueueMail } from "../mail/outbox.ts";
 import { domainOfEmail, findAllowlistEntry } from "./allowlist.ts";
-import { OPEN_STATUSES, type Origin } from "./context.ts";
+import { OPEN_STATUSES } from "./context.ts";
+import type { RequestOrigin } from "../accounts/site-url.ts";
 import { applicationReceivedMail, officialEmailVerificationMail } from "./mails.ts";
 import type { ApplyInput } from "./schemas.ts";
 
@@ -66,7 +67,7 @@ export type ApplyOutcome =
  * Files an application, with its audit entry and mails, in one transaction. A second submit while one is open
  * (a double click, a second tab) answers with the open one: the partial unique index lets only one exist.
  */
-export async function submitApplication(applicantId: string, input: ApplyInput, origin: Origin): Promise<ApplyOutcome> {
+export async function submitApplication(applicantId: string, input: ApplyInput, origin: RequestOrigin): Promise<ApplyOutcome> {
   return getDb().transaction(async (tx) => {
     const [user] = await tx
       .select({ id: users.id, email: users.email, name: users.name, memberUntil: users.memberUntil })
@@ -136,7 +137,7 @@ async function findOpenApplication(userId: string, tx: Executor) {
 
 async function sendVerificationLink(
   input: { userId: string; name: string; applicationId: string; officialEmail: string },
-  origin: Origin,
+  origin: RequestOrigin,
   tx: Executor,
 ): Promise<void> {
   const token = await issueEmailToken(
@@ -150,7 +151,7 @@ async function sendVerificationLink(
  * Sends the official-address link again (it lasts 48 hours). The allowlist is checked afresh, so a domain the
  * organizers added after the application was filed gets its link too.
  */
-export async function resendOfficialEmailLink(userId: string, origin: Origin): Promise<"sent" | "not_allowlisted" | "nothing_to_verify"> {
+export async function resendOfficialEmailLink(userId: string, origin: RequestOrigin): Promise<"sent" | "not_allowlisted" | "nothing_to_verify"> {
   return getDb().transaction(async (tx) => {
     const open = await findOpenApplication(userId, tx);
     if (!open || open.officialEmailVerifiedAt) return "nothing_to_verify";

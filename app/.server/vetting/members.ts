@@ -5,9 +5,10 @@ import { invalidateUserSessions } from "../accounts/sessions.ts";
 import { recordAudit } from "../audit/log.ts";
 import { config } from "../config.ts";
 import { enqueueMail } from "../mail/outbox.ts";
-import { assertPermission, type Actor, type Origin } from "./context.ts";
+import { assertPermission, type Actor } from "../accounts/permissions.ts";
+import type { RequestOrigin } from "../accounts/site-url.ts";
 import { reinstatedMail, suspendedMail } from "./mails.ts";
-import { containsPattern } from "./schemas.ts";
+import { likePattern } from "../http/search.ts";
 
 export type Standing = "suspended" | "member" | "expired" | "attendee" | "unverified";
 
@@ -24,7 +25,7 @@ const activeMember = and(eq(users.status, "active"), gt(users.memberUntil, sql`n
 /** The member directory: active, unexpired members only, and only what members may know of each other. */
 export async function listMemberDirectory(actor: Actor, term: string) {
   assertPermission(actor, "view:members");
-  const search = term ? or(ilike(users.name, containsPattern(term)), ilike(users.agency, containsPattern(term))) : undefined;
+  const search = term ? or(ilike(users.name, likePattern(term)), ilike(users.agency, likePattern(term))) : undefined;
   const rows = await getDb()
     .select({ id: users.id, name: users.name, agency: users.agency, jobTitle: users.jobTitle, country: users.country })
     .from(users)
@@ -46,7 +47,7 @@ export function parseMemberFilter(value: string | null): MemberFilter {
 /** Every account, for the organizers: who is a member until when, who is suspended and why. */
 export async function listAccountsForOrganizers(actor: Actor, input: { term: string; filter: MemberFilter }) {
   assertPermission(actor, "suspend:member");
-  const pattern = containsPattern(input.term);
+  const pattern = likePattern(input.term);
   const search = input.term ? or(ilike(users.name, pattern), ilike(users.email, pattern), ilike(users.agency, pattern)) : undefined;
   const filters: Record<MemberFilter, SQL | undefined> = {
     all: undefined,
@@ -96,7 +97,7 @@ export type SuspendOutcome = "suspended" | "already_suspended" | "not_found" | "
  * Suspends an account and ends all its sessions in the same transaction, so no request of theirs gets through
  * after the organizer's click. Nobody suspends themselves or an admin (an admin loses the role first).
  */
-export async function suspendMember(actor: Actor, input: { userId: string; reason: string }, origin: Origin): Promise<SuspendOutcome> {
+export async function suspendMember(actor: Actor, input: { userId: string; reason: string }, origin: RequestOrigin): Promise<SuspendOutcome> {
   assertPermission(actor, "suspend:member");
   if (input.userId === actor.id) return "self";
   return getDb().transaction(async (tx) => {
@@ -122,7 +123,7 @@ export async function suspendMember(actor: Actor, input: { userId: string; reaso
   });
 }
 
-export async function reinstateMember(actor: Actor, userId: string, origin: Origin): Promise<"reinstated" | "not_suspended" | "not_found"> {
+export async function reinstateMember(actor: Actor, userId: string, origin: RequestOrigin): Promise<"reinstated" | "not_suspended" | "not_found"> {
   assertPermission(actor, "suspend:member");
   return getDb().transaction(async (tx) => {
     const [reinstated] = await tx

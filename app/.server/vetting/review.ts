@@ -6,7 +6,9 @@ import { VETTING_STATUSES, vettingApplications, vettingVouches, type VettingStat
 import { recordAudit } from "../audit/log.ts";
 import { config } from "../config.ts";
 import { enqueueMail } from "../mail/outbox.ts";
-import { assertPermission, OPEN_STATUSES, type Actor, type Origin } from "./context.ts";
+import { OPEN_STATUSES } from "./context.ts";
+import { assertPermission, type Actor } from "../accounts/permissions.ts";
+import type { RequestOrigin } from "../accounts/site-url.ts";
 import { approvedMail, informationRequestedMail, rejectedMail } from "./mails.ts";
 import type { Decision } from "./schemas.ts";
 
@@ -130,7 +132,7 @@ const DECIDED_STATUS = { approve: "approved", reject: "rejected", request_info: 
  * Approves, rejects or asks for more. The UPDATE only touches an open application, so of two organizers
  * deciding at once exactly one wins; the other is told what happened instead. Audit and mail share the transaction.
  */
-export async function decideApplication(actor: Actor, applicationId: string, decision: Decision, origin: Origin): Promise<DecisionOutcome> {
+export async function decideApplication(actor: Actor, applicationId: string, decision: Decision, origin: RequestOrigin): Promise<DecisionOutcome> {
   assertPermission(actor, "approve:vetting");
   const status = DECIDED_STATUS[decision.intent];
   const note = decision.intent === "reject" ? decision.reason : decision.intent === "request_info" ? decision.question : null;

@@ -100,15 +100,6 @@ export const SuspendSchema = z.object({
 
 export const ReinstateSchema = z.object({ intent: z.literal("reinstate"), userId: uuid });
 
-/** A search box: anything longer is cut rather than refused, since it arrives by GET. */
-export function searchTerm(value: string | null): string {
-  return (value ?? "").trim().slice(0, LIMITS.search);
-}
-
-/** The pattern for an ILIKE search on `term`, with the wildcards in it taken literally. */
-export function containsPattern(term: string): string {
-  return `%${term.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
-}
 
 /** The forms of /vetting, told apart by their intent. */
 export const VettingPageSchema = z.discriminatedUnion("intent", [

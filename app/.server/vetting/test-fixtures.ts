@@ -4,10 +4,11 @@ import { getDb } from "#db/client.ts";
 import type { User } from "#db/schema/accounts.ts";
 import { mailOutbox } from "#db/schema/mail.ts";
 import { deriveRoles, permissionsOf } from "../accounts/permissions.ts";
-import type { Actor, Origin } from "./context.ts";
+import type { Actor } from "../accounts/permissions.ts";
+import type { RequestOrigin } from "../accounts/site-url.ts";
 import { ApplySchema } from "./schemas.ts";
 
-export const origin: Origin = { ip: "203.0.113.9", link: (path) => `http://liaison.test${path}` };
+export const origin: RequestOrigin = { ip: "203.0.113.9", link: (path) => `http://liaison.test${path}` };
 
 export function actorFor(user: User): Actor {
   return { id: user.id, permissions: permissionsOf(deriveRoles(user, new Date())) };

@@ -3,7 +3,8 @@ import { getDb } from "#db/client.ts";
 import { users } from "#db/schema/accounts.ts";
 import { vettingApplications, vettingVouches } from "#db/schema/vetting.ts";
 import { recordAudit } from "../audit/log.ts";
-import { assertPermission, OPEN_STATUSES, type Actor } from "./context.ts";
+import { OPEN_STATUSES } from "./context.ts";
+import { assertPermission, type Actor } from "../accounts/permissions.ts";
 
 /**
  * Open applications a member may vouch for: only who the applicant is (name, agency, country, date), never

@@ -6,7 +6,8 @@ import { requirePermission } from "#app/.server/accounts/guards.ts";
 import { siteUrl } from "#app/.server/accounts/site-url.ts";
 import { formError, parseForm } from "#app/.server/http/forms.ts";
 import { listAccountsForOrganizers, MEMBER_FILTERS, parseMemberFilter, reinstateMember, suspendMember } from "#app/.server/vetting/members.ts";
-import { LIMITS, MembersPageSchema, searchTerm } from "#app/.server/vetting/schemas.ts";
+import { LIMITS, MembersPageSchema } from "#app/.server/vetting/schemas.ts";
+import { searchTerm } from "#app/.server/http/search.ts";
 
 export const meta: MetaFunction = () => [{ title: "Members and suspensions · Liaison" }];
 

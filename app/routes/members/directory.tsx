@@ -5,7 +5,7 @@ import { Field } from "#app/components/forms.tsx";
 import { can, requirePermission } from "#app/.server/accounts/guards.ts";
 import { countryName } from "#app/.server/accounts/countries.ts";
 import { listMemberDirectory } from "#app/.server/vetting/members.ts";
-import { searchTerm } from "#app/.server/vetting/schemas.ts";
+import { searchTerm } from "#app/.server/http/search.ts";
 
 export const meta: MetaFunction = () => [{ title: "Member directory · Liaison" }];
 
