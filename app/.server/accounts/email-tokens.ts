@@ -39,6 +39,14 @@ function usable(token: string, purpose: TokenPurpose) {
   );
 }
 
+/**
+ * Cancels every link still out for the account. A password reset, a password change or a suspension ends what
+ * a thief may hold: sessions, and links such as a pending change of address they asked for.
+ */
+export async function revokeUnusedTokens(userId: string, tx: Executor = getDb()): Promise<void> {
+  await tx.delete(userTokens).where(and(eq(userTokens.userId, userId), isNull(userTokens.usedAt)));
+}
+
 export type ConsumedToken = { userId: string; email: string; subjectId: string | null };
 
 /** Uses a token up, atomically: of two requests with the same link, one wins and the other gets null. */

@@ -49,8 +49,19 @@ export function requirePermission(request: Request, context: AppLoadContext, per
   return viewer;
 }
 
-/** A local path to go back to after signing in; anything else (another host, a protocol-relative URL) goes home. */
+/**
+ * A local path to go back to after signing in; anything that a browser could resolve to another host (a
+ * protocol-relative URL, backslashes, control characters it strips) goes to the fallback.
+ */
 export function safeRedirectPath(value: unknown, fallback = "/"): string {
-  if (typeof value !== "string" || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return fallback;
-  return value;
+  if (typeof value !== "string" || !value.startsWith("/") || value.includes("\\")) return fallback;
+  if ([...value].some((char) => char.charCodeAt(0) < 0x20)) return fallback;
+  const base = "http://liaison.invalid";
+  let url: URL;
+  try {
+    url = new URL(value, base);
+  } catch {
+    return fallback;
+  }
+  return url.origin === base ? `${url.pathname}${url.search}${url.hash}` : fallback;
 }

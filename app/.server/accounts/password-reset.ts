@@ -1,12 +1,12 @@
 import { eq, sql } from "drizzle-orm";
 import { getDb } from "#db/client.ts";
-import { users } from "#db/schema/accounts.ts";
+import { recoveryCodes, totpCredentials, users } from "#db/schema/accounts.ts";
 import { recordAudit } from "../audit/log.ts";
 import { enqueueMail } from "../mail/outbox.ts";
-import { consumeEmailToken, issueEmailToken } from "./email-tokens.ts";
+import { consumeEmailToken, issueEmailToken, revokeUnusedTokens } from "./email-tokens.ts";
 import { hashPassword } from "./passwords.ts";
 import { invalidateUserSessions } from "./sessions.ts";
-import { clearAccountFailures, takeRateLimit } from "./throttle.ts";
+import { clearAccountFailures, clearFailures, takeRateLimit } from "./throttle.ts";
 import type { RequestOrigin } from "./site-url.ts";
 
 /** Mails a reset link if the address has an account; the caller answers the same either way. */
@@ -37,6 +37,7 @@ export async function resetPassword(token: string, newPassword: string, ip: stri
   return getDb().transaction(async (tx) => {
     const consumed = await consumeEmailToken(token, "reset-password", tx);
     if (!consumed) return false;
+    const [before] = await tx.select({ emailVerifiedAt: users.emailVerifiedAt }).from(users).where(eq(users.id, consumed.userId)).for("update");
     const [user] = await tx
       .update(users)
       .set({ passwordHash, emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())`, updatedAt: sql`now()` })
@@ -44,6 +45,15 @@ export async function resetPassword(token: string, newPassword: string, ip: stri
       .returning({ id: users.id, email: users.email, name: users.name });
     if (!user) return false;
     await invalidateUserSessions(user.id, {}, tx);
+    await revokeUnusedTokens(user.id, tx);
+    // Whoever has the mailbox now owns the account: old wrong guesses at the MFA step or a re-check stop counting.
+    await clearFailures(`mfa:${user.id}`, tx);
+    await clearFailures(`reauth:${user.id}`, tx);
+    if (!before?.emailVerifiedAt) {
+      // A second factor enrolled before anyone proved the address may be a squatter's: the mailbox's owner drops it.
+      await tx.delete(totpCredentials).where(eq(totpCredentials.userId, user.id));
+      await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id));
+    }
     await clearAccountFailures(user.email, tx);
     await recordAudit({ action: "account.password_reset", actorId: user.id, subjectType: "user", subjectId: user.id, ip }, tx);
     await enqueueMail(

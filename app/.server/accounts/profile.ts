@@ -9,7 +9,7 @@ import { recordAudit } from "../audit/log.ts";
 import { config } from "../config.ts";
 import { enqueueMail } from "../mail/outbox.ts";
 import { sessionCookie } from "./cookies.ts";
-import { consumeEmailToken, issueEmailToken } from "./email-tokens.ts";
+import { consumeEmailToken, issueEmailToken, revokeUnusedTokens } from "./email-tokens.ts";
 import { hashPassword } from "./passwords.ts";
 import { deriveRoles, PRIVILEGED_ROLES } from "./permissions.ts";
 import type { ProfileFieldsSchema } from "./schemas.ts";
@@ -94,6 +94,7 @@ export async function changePassword(input: {
   const { token } = await getDb().transaction(async (tx) => {
     await tx.update(users).set({ passwordHash, updatedAt: sql`now()` }).where(eq(users.id, user.id));
     await invalidateUserSessions(user.id, {}, tx);
+    await revokeUnusedTokens(user.id, tx);
     const session = await createSession(user.id, { ip: input.ip, userAgent: input.userAgent, mfaVerified: input.mfaVerified }, tx);
     await recordAudit({ action: "account.password_changed", actorId: user.id, subjectType: "user", subjectId: user.id, ip: input.ip }, tx);
     await enqueueMail(
@@ -194,6 +195,8 @@ export async function confirmEmailChange(token: string, ip: string | null): Prom
         { action: "account.email_changed", actorId: consumed.userId, subjectType: "user", subjectId: consumed.userId, ip, details: { from: before.email, to: consumed.email } },
         tx,
       );
+      // Links mailed to the old address (a reset, say) must not outlive it.
+      await revokeUnusedTokens(consumed.userId, tx);
       return { status: "changed", email: consumed.email };
     });
   } catch (error) {

@@ -7,7 +7,7 @@ import { authThrottle } from "#db/schema/throttle.ts";
 import { createUser, FACTORY_PASSWORD } from "#tests/factories/accounts.ts";
 import { resetPassword, requestPasswordReset } from "./password-reset.ts";
 import { signIn } from "./sign-in.ts";
-import { issueEmailToken } from "./email-tokens.ts";
+import { consumeEmailToken, issueEmailToken } from "./email-tokens.ts";
 import { THROTTLE } from "./throttle.ts";
 
 const meta = { ip: "203.0.113.7", userAgent: "vitest" };
@@ -106,5 +106,22 @@ describe("password reset", () => {
     const token = await issueEmailToken({ userId: user.id, purpose: "reset-password", email: user.email });
     expect(await resetPassword(token, "first new passphrase", null)).toBe(true);
     expect(await resetPassword(token, "second new passphrase", null)).toBe(false);
+  });
+
+  it("cancels every other link of the account, such as a pending change of address", async () => {
+    const user = await createUser();
+    const changeLink = await issueEmailToken({ userId: user.id, purpose: "change-email", email: "thief@evil.example" });
+    const reset = await issueEmailToken({ userId: user.id, purpose: "reset-password", email: user.email });
+    expect(await resetPassword(reset, "the owner's new passphrase", null)).toBe(true);
+    expect(await consumeEmailToken(changeLink, "change-email")).toBeNull();
+  });
+
+  it("drops a second factor enrolled before the address was verified", async () => {
+    const user = await createUser({ traits: [] });
+    await getDb().execute(sql`insert into totp_credentials (user_id, sealed_key) values (${user.id}, 'squatter')`);
+    const reset = await issueEmailToken({ userId: user.id, purpose: "reset-password", email: user.email });
+    expect(await resetPassword(reset, "the owner's new passphrase", null)).toBe(true);
+    const result = await signIn({ email: user.email, password: "the owner's new passphrase" }, meta);
+    expect(result.ok && result.needsMfa).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, ilike, lte, or, sql, type SQL } from "drizzle-orm";
 import { getDb } from "#db/client.ts";
 import { users, type User } from "#db/schema/accounts.ts";
+import { revokeUnusedTokens } from "../accounts/email-tokens.ts";
 import { invalidateUserSessions } from "../accounts/sessions.ts";
 import { recordAudit } from "../audit/log.ts";
 import { config } from "../config.ts";
@@ -114,6 +115,7 @@ export async function suspendMember(actor: Actor, input: { userId: string; reaso
       .set({ status: "suspended", suspendedReason: input.reason, updatedAt: sql`now()` })
       .where(eq(users.id, target.id));
     await invalidateUserSessions(target.id, {}, tx);
+    await revokeUnusedTokens(target.id, tx);
     await recordAudit(
       { action: "member.suspended", actorId: actor.id, subjectType: "user", subjectId: target.id, ip: origin.ip, details: { reason: input.reason } },
       tx,

@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { safeRedirectPath } from "./guards.ts";
+
+describe("safeRedirectPath", () => {
+  it("keeps local paths with their query and fragment", () => {
+    expect(safeRedirectPath("/forum?page=2#top")).toBe("/forum?page=2#top");
+    expect(safeRedirectPath("/admin/vetting")).toBe("/admin/vetting");
+  });
+
+  it.each([
+    "//evil.example/x",
+    "/\\evil.example",
+    "/\t/evil.example/x",
+    "/\n/evil.example",
+    "https://evil.example",
+    "javascript:alert(1)",
+    "evil.example",
+    "",
+  ])("sends %j to the fallback", (value) => {
+    expect(safeRedirectPath(value, "/account")).toBe("/account");
+  });
+
+  it("ignores what is not a string", () => {
+    expect(safeRedirectPath(undefined)).toBe("/");
+    expect(safeRedirectPath(["/a"])).toBe("/");
+  });
+});
