@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, ne, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, ne, or, sql } from "drizzle-orm";
 import type { z } from "zod";
 import { getDb, type Executor } from "#db/client.ts";
 import { recoveryCodes, sessions, totpCredentials, users, type User } from "#db/schema/accounts.ts";
@@ -309,11 +309,11 @@ export async function exportAccount(userId: string, ip: string | null) {
     .from(vettingApplications)
     .where(eq(vettingApplications.userId, userId))
     .orderBy(asc(vettingApplications.createdAt));
+  // Vouches are written for the organizers: the applicant learns that they exist, not who wrote what.
   const vouchesReceived = await db
-    .select({ applicationId: vettingVouches.applicationId, voucherName: users.name, statement: vettingVouches.statement, createdAt: vettingVouches.createdAt })
+    .select({ applicationId: vettingVouches.applicationId, createdAt: vettingVouches.createdAt })
     .from(vettingVouches)
     .innerJoin(vettingApplications, eq(vettingApplications.id, vettingVouches.applicationId))
-    .innerJoin(users, eq(users.id, vettingVouches.voucherId))
     .where(eq(vettingApplications.userId, userId))
     .orderBy(asc(vettingVouches.createdAt));
   const vouchesGiven = await db
@@ -328,15 +328,11 @@ export async function exportAccount(userId: string, ip: string | null) {
     .from(auditLog)
     .where(or(eq(auditLog.actorId, userId), and(eq(auditLog.subjectType, "user"), eq(auditLog.subjectId, userId))))
     .orderBy(asc(auditLog.id));
-  // Mail to the addresses the account had before a change is theirs too.
-  const addresses = new Set([user.email]);
-  for (const entry of audit) {
-    if (entry.action === "account.email_changed" && entry.actorId === userId && typeof entry.details.from === "string") addresses.add(entry.details.from);
-  }
+  // Only mail to the current address: a former address may belong to someone else by now.
   const mail = await db
     .select({ createdAt: mailOutbox.createdAt, to: mailOutbox.toAddress, subject: mailOutbox.subject, status: mailOutbox.status, sentAt: mailOutbox.sentAt, text: mailOutbox.textBody })
     .from(mailOutbox)
-    .where(inArray(mailOutbox.toAddress, [...addresses]))
+    .where(eq(mailOutbox.toAddress, user.email))
     .orderBy(desc(mailOutbox.id));
 
   await recordAudit({ action: "account.exported", actorId: userId, subjectType: "user", subjectId: userId, ip });
@@ -364,7 +360,10 @@ export async function exportAccount(userId: string, ip: string | null) {
     vettingApplications: applications,
     vouchesReceived,
     vouchesGiven,
-    auditEntries: audit.map((entry) => ({ ...entry, byYou: entry.actorId === userId })),
+    // Who else acted on the account, and from where, is the staff's information, not the user's.
+    auditEntries: audit.map((entry) =>
+      entry.actorId === userId ? { ...entry, byYou: true } : { ...entry, actorId: null, ip: null, byYou: false },
+    ),
     mail: mail.map((row) => ({ ...row, text: withoutLinkTokens(row.text) })),
   };
 }
