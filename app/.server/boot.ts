@@ -24,6 +24,9 @@ export async function prepare(): Promise<DatabaseHandle> {
     await migrateDatabase(handle);
     await loadSecret();
     await syncContentPages(path.resolve("content/pages"));
+    if (cfg.env === "production" && !cfg.publicUrl) {
+      logger().warn("PUBLIC_URL is not set: mail links work only for visitors on this machine (localhost).");
+    }
     if (cfg.seedDemo) {
       const accounts = await seedDemo();
       if (accounts.length > 0) {

@@ -13,6 +13,11 @@ describe("configuration", () => {
     expect(cfg.secureCookies).toBe(false);
   });
 
+  it("seeds a production build only when asked", () => {
+    expect(readConfig({ NODE_ENV: "production" }).seedDemo).toBe(false);
+    expect(readConfig({ NODE_ENV: "production", SEED_DEMO: "1" }).seedDemo).toBe(true);
+  });
+
   it("never seeds demo accounts on a server unless asked", () => {
     expect(readConfig({ DATABASE_URL: "postgres://db/liaison" }).seedDemo).toBe(false);
     expect(readConfig({ DATABASE_URL: "postgres://db/liaison", SEED_DEMO: "1" }).seedDemo).toBe(true);

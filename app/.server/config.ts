@@ -11,7 +11,7 @@ const EnvSchema = z.object({
   PUBLIC_URL: z.url().optional(),
   DATABASE_URL: z.string().min(1).optional(),
   LIAISON_DATA_DIR: z.string().default(".data"),
-  /** Seeds the demo accounts and allowlist. Defaults to on for the embedded database only. */
+  /** Seeds the demo accounts and allowlist. Defaults to on for the embedded database outside production. */
   SEED_DEMO: z.enum(["0", "1"]).optional(),
   SMTP_URL: z.string().min(1).optional(),
   MAIL_FROM: z.string().default("Liaison <no-reply@liaison.invalid>"),
@@ -46,7 +46,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env) {
     database: embedded
       ? ({ kind: "pglite", dataDir: e.LIAISON_DATA_DIR === "memory://" ? "memory://" : path.resolve(e.LIAISON_DATA_DIR) } as const)
       : ({ kind: "postgres", url: e.DATABASE_URL! } as const),
-    seedDemo: e.SEED_DEMO ? e.SEED_DEMO === "1" : embedded,
+    // A production build seeds only when asked: `npm start` asks, a deployment does not.
+    seedDemo: e.SEED_DEMO ? e.SEED_DEMO === "1" : embedded && e.NODE_ENV !== "production",
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     secret: e.LIAISON_SECRET,

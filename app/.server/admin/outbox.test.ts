@@ -46,6 +46,17 @@ describe("outbox", () => {
     expect(JSON.stringify(live)).not.toContain("secret link");
   });
 
+  it("hides bodies on a production site without SMTP unless it is a demo", async () => {
+    const organizer = await createUser({ roles: ["organizer"] });
+    await enqueueMail({ to: "three@outbox.example", subject: "Third", text: "reset token=xyz" });
+    installConfig({ ...original, env: "production", smtpUrl: undefined, seedDemo: false });
+    const deployed = await listOutbox(actorFor(organizer));
+    expect(deployed.bodiesVisible).toBe(false);
+    expect(JSON.stringify(deployed)).not.toContain("token=xyz");
+    installConfig({ ...original, env: "production", smtpUrl: undefined, seedDemo: true });
+    expect((await listOutbox(actorFor(organizer))).bodiesVisible).toBe(true);
+  });
+
   it("pages by id", async () => {
     const organizer = await createUser({ roles: ["organizer"] });
     for (let i = 0; i < 55; i += 1) await enqueueMail({ to: "bulk@outbox.example", subject: `Bulk ${i}`, text: "x" });

@@ -6,11 +6,13 @@ import { PAGE_SIZE } from "./context.ts";
 import { assertPermission, type Actor } from "../accounts/permissions.ts";
 
 /**
- * Bodies are readable only while no SMTP server is configured: then the outbox is the only mailbox there is (demo
- * and development). With real delivery, bodies carry live sign-in and reset links meant for their recipients alone.
+ * Bodies are readable only on a demo or development site without SMTP: there the outbox is the only mailbox.
+ * Anywhere else bodies carry live sign-in and reset links meant for their recipients alone, and an organizer
+ * reading them could take over any account.
  */
-export function outboxBodiesVisible(): boolean {
-  return config().smtpUrl === undefined;
+function outboxBodiesVisible(): boolean {
+  const cfg = config();
+  return cfg.smtpUrl === undefined && (cfg.env !== "production" || cfg.seedDemo);
 }
 
 /** One page of the outbox, newest first, paged by id. */

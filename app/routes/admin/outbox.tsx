@@ -29,14 +29,13 @@ export default function Outbox() {
       <p>Mail the site has queued, newest first. Times are in UTC. Failed mail is retried with increasing pauses.</p>
       {page.bodiesVisible ? (
         <p className="notice">
-          No SMTP server is configured, so no mail leaves this site: this outbox is the only mailbox, and the messages are shown in
-          full (demo and development use). Once SMTP is configured, messages are delivered and their text is hidden here, because it
-          holds sign-in and password-reset links meant for the recipient alone.
+          This is a demo or development site without an SMTP server: no mail leaves it, this outbox is the only mailbox, and the
+          messages are shown in full. On a real site their text is hidden here, because it holds sign-in and password-reset links
+          meant for the recipient alone.
         </p>
       ) : (
         <p className="notice">
-          Mail is delivered by SMTP. The text of messages is not shown here: it holds sign-in and password-reset links meant for the
-          recipient alone.
+          The text of messages is not shown here: it holds sign-in and password-reset links meant for the recipient alone.
         </p>
       )}
       {page.rows.length === 0 ? (
