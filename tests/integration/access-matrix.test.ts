@@ -60,7 +60,7 @@ const MATRIX: Row[] = [
   row("/account",                      "/account",                                    SIGN_IN,   200,        200,      200,    200,       200,       200),
   row("/account/security",             "/account/security",                           SIGN_IN,   200,        200,      200,    200,       200,       200),
   row("/account/email/confirm",        "/account/email/confirm",                      200,       200,        200,      200,    200,       200,       200),
-  row("/account/mfa",                  "/account/mfa",                                SIGN_IN,   200,        200,      200,    200,       200,       200),
+  row("/account/mfa",                  "/account/mfa",                                SIGN_IN,   VERIFY,     200,      200,    200,       200,       200),
   row("/account/export",               "/account/export",                             SIGN_IN,   200,        200,      200,    200,       200,       200),
   row("/account/delete",               "/account/delete",                             SIGN_IN,   200,        200,      200,    200,       200,       200),
 

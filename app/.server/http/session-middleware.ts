@@ -16,6 +16,8 @@ export async function resolveSession(req: Request, res: Response, next: NextFunc
       return next();
     }
     const { viewer } = check;
+    // Pages for a signed-in viewer are theirs alone: no shared cache, and no copy left on disk.
+    res.setHeader("Cache-Control", "private, no-store");
     if (viewer.mfaEnrolled && !viewer.session.mfaVerified) res.locals.pendingMfa = viewer;
     else res.locals.viewer = viewer;
     if (check.refreshCookie) {

@@ -119,6 +119,7 @@ describe("the official address", () => {
     const token = tokenIn((await mailsTo("late@uspis.gov"))[0]!.textBody)!;
     const [application] = await applicationsOf(user.id);
     expect(await withdrawApplication(user.id, application!.id)).toBe("withdrawn");
+    expect(await getDb().select().from(auditLog).where(and(eq(auditLog.action, "vetting.withdrawn"), eq(auditLog.subjectId, application!.id)))).toHaveLength(1);
     expect(await verifyOfficialEmail(token, null)).toBe("invalid");
   });
 
@@ -147,6 +148,7 @@ describe("answering a question", () => {
     const stranger = await createUser();
     expect(await replyToInformationRequest(stranger.id, { applicationId, reply: "Not mine" })).toBe("not_waiting");
     expect(await replyToInformationRequest(user.id, { applicationId, reply: "Inspector Reyes." })).toBe("replied");
+    expect(await getDb().select().from(auditLog).where(and(eq(auditLog.action, "vetting.info_provided"), eq(auditLog.subjectId, applicationId)))).toHaveLength(1);
     expect(await replyToInformationRequest(user.id, { applicationId, reply: "Again" })).toBe("not_waiting");
     const [application] = await applicationsOf(user.id);
     expect(application).toMatchObject({ status: "submitted", applicantReply: "Inspector Reyes." });

@@ -215,33 +215,42 @@ export async function verifyOfficialEmail(token: string, ip: string | null): Pro
 export async function replyToInformationRequest(
   userId: string,
   input: { applicationId: string; reply: string },
+  ip: string | null = null,
 ): Promise<"replied" | "not_waiting"> {
-  const updated = await getDb()
-    .update(vettingApplications)
-    .set({ status: "submitted", applicantReply: input.reply, updatedAt: sql`now()` })
-    .where(
-      and(
-        eq(vettingApplications.id, input.applicationId),
-        eq(vettingApplications.userId, userId),
-        eq(vettingApplications.status, "info_requested"),
-      ),
-    )
-    .returning({ id: vettingApplications.id });
-  return updated.length > 0 ? "replied" : "not_waiting";
+  return getDb().transaction(async (tx) => {
+    const updated = await tx
+      .update(vettingApplications)
+      .set({ status: "submitted", applicantReply: input.reply, updatedAt: sql`now()` })
+      .where(
+        and(
+          eq(vettingApplications.id, input.applicationId),
+          eq(vettingApplications.userId, userId),
+          eq(vettingApplications.status, "info_requested"),
+        ),
+      )
+      .returning({ id: vettingApplications.id });
+    if (updated.length === 0) return "not_waiting";
+    await recordAudit({ action: "vetting.info_provided", actorId: userId, subjectType: "vetting_application", subjectId: input.applicationId, ip }, tx);
+    return "replied";
+  });
 }
 
 /** Withdraws one's own open application, e.g. to correct the official address and apply again. */
-export async function withdrawApplication(userId: string, applicationId: string): Promise<"withdrawn" | "not_open"> {
-  const updated = await getDb()
-    .update(vettingApplications)
-    .set({ status: "withdrawn", updatedAt: sql`now()` })
-    .where(
-      and(
-        eq(vettingApplications.id, applicationId),
-        eq(vettingApplications.userId, userId),
-        inArray(vettingApplications.status, [...OPEN_STATUSES]),
-      ),
-    )
-    .returning({ id: vettingApplications.id });
-  return updated.length > 0 ? "withdrawn" : "not_open";
+export async function withdrawApplication(userId: string, applicationId: string, ip: string | null = null): Promise<"withdrawn" | "not_open"> {
+  return getDb().transaction(async (tx) => {
+    const updated = await tx
+      .update(vettingApplications)
+      .set({ status: "withdrawn", updatedAt: sql`now()` })
+      .where(
+        and(
+          eq(vettingApplications.id, applicationId),
+          eq(vettingApplications.userId, userId),
+          inArray(vettingApplications.status, [...OPEN_STATUSES]),
+        ),
+      )
+      .returning({ id: vettingApplications.id });
+    if (updated.length === 0) return "not_open";
+    await recordAudit({ action: "vetting.withdrawn", actorId: userId, subjectType: "vetting_application", subjectId: applicationId, ip }, tx);
+    return "withdrawn";
+  });
 }

@@ -44,6 +44,14 @@ describe("suspension", () => {
     expect(await mailsTo(member.email)).toHaveLength(1);
   });
 
+  it("leaves suspending an organizer or a moderator to admins", async () => {
+    const organizer = await createUser({ roles: ["organizer"] });
+    const moderator = await createUser({ traits: ["verified", "member"], roles: ["moderator"] });
+    const admin = await createUser({ roles: ["admin"] });
+    expect(await suspendMember(actorFor(organizer), { userId: moderator.id, reason: "Disagreement" }, origin)).toBe("staff");
+    expect(await suspendMember(actorFor(admin), { userId: moderator.id, reason: "Breach of the code of conduct" }, origin)).toBe("suspended");
+  });
+
   it("refuses to suspend oneself or an admin", async () => {
     const self = await createUser({ roles: ["organizer"] });
     const admin = await createUser({ roles: ["admin"] });

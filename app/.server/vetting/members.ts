@@ -84,7 +84,10 @@ export async function listAccountsForOrganizers(actor: Actor, input: { term: str
     rows: rows.slice(0, ACCOUNTS_LIMIT).map((row) => ({
       ...row,
       standing: standingOf(row, now),
-      protected: row.roles.includes("admin") || row.id === actor.id,
+      protected:
+        row.roles.includes("admin") ||
+        row.id === actor.id ||
+        ((row.roles.includes("organizer") || row.roles.includes("moderator")) && !actor.permissions.has("manage:roles")),
     })),
     more: rows.length > ACCOUNTS_LIMIT,
   };
@@ -92,7 +95,7 @@ export async function listAccountsForOrganizers(actor: Actor, input: { term: str
 
 const ACCOUNTS_LIMIT = 200;
 
-export type SuspendOutcome = "suspended" | "already_suspended" | "not_found" | "self" | "admin";
+export type SuspendOutcome = "suspended" | "already_suspended" | "not_found" | "self" | "admin" | "staff";
 
 /**
  * Suspends an account and ends all its sessions in the same transaction, so no request of theirs gets through
@@ -109,6 +112,8 @@ export async function suspendMember(actor: Actor, input: { userId: string; reaso
       .for("update");
     if (!target) return "not_found";
     if (target.roles.includes("admin")) return "admin";
+    // Suspending a fellow organizer or a moderator is an admin's call, as granting those roles is.
+    if ((target.roles.includes("organizer") || target.roles.includes("moderator")) && !actor.permissions.has("manage:roles")) return "staff";
     if (target.status === "suspended") return "already_suspended";
     await tx
       .update(users)

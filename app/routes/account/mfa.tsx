@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { Field, FormErrors, SubmitButton } from "#app/components/forms.tsx";
-import { requireViewer, safeRedirectPath } from "#app/.server/accounts/guards.ts";
+import { requireVerifiedViewer, safeRedirectPath } from "#app/.server/accounts/guards.ts";
 import {
   beginTotpEnrolment,
   confirmTotpEnrolment,
@@ -23,7 +23,7 @@ const NO_STORE = { "Cache-Control": "no-store" };
 export const headers: HeadersFunction = () => NO_STORE;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const viewer = requireViewer(request, context);
+  const viewer = requireVerifiedViewer(request, context);
   const url = new URL(request.url);
   const page = {
     required: url.searchParams.get("required") === "1",
@@ -74,7 +74,7 @@ function failure(intent: Intent, result: MfaFailure, setup: Reply["setup"] = nul
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const viewer = requireViewer(request, context);
+  const viewer = requireVerifiedViewer(request, context);
   // The raw fields say which form was sent (and which key it showed) even when the rest does not validate.
   const raw = await readFormData(request.clone());
   const sentIntent = Intent.safeParse(raw.get("intent"));

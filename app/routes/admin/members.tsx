@@ -60,6 +60,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
         return formError("You cannot suspend yourself.", 403);
       case "admin":
         return formError("Administrators cannot be suspended here. An administrator has to remove the admin role first.", 403);
+      case "staff":
+        return formError("Only an administrator can suspend an organizer or a moderator.", 403);
       case "not_found":
         throw new Response("Not Found", { status: 404 });
       case "already_suspended":

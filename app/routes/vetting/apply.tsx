@@ -85,12 +85,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
       throw redirect("/vetting?done=applied");
     }
     case "reply": {
-      const result = await replyToInformationRequest(viewer.id, form.data);
+      const result = await replyToInformationRequest(viewer.id, form.data, context.ip);
       if (result === "not_waiting") return refuse("This application is not waiting for an answer any more: reload the page to see where it stands.", 409);
       throw redirect("/vetting?done=replied");
     }
     case "withdraw": {
-      const result = await withdrawApplication(viewer.id, form.data.applicationId);
+      const result = await withdrawApplication(viewer.id, form.data.applicationId, context.ip);
       if (result === "not_open") return refuse("This application has already been decided or withdrawn.", 409);
       throw redirect("/vetting?done=withdrawn");
     }
