@@ -169,8 +169,11 @@ export async function verifySecondFactor(input: {
     await recordAudit({ action: "mfa.failed", actorId: input.userId, subjectType: "user", subjectId: input.userId, ip: input.ip });
     return { ok: false, message: "That code is not valid.", throttled: false };
   }
-  await clearFailures(keys.account);
-  await markSessionMfaVerified(input.sessionId);
+  await getDb().transaction(async (tx) => {
+    await clearFailures(keys.account, tx);
+    await markSessionMfaVerified(input.sessionId, tx);
+    await recordAudit({ action: "auth.mfa_verified", actorId: input.userId, subjectType: "user", subjectId: input.userId, ip: input.ip }, tx);
+  });
   return { ok: true };
 }
 

@@ -5,6 +5,7 @@ import { auditLog } from "#db/schema/audit.ts";
 export const AUDIT_ACTIONS = [
   "auth.sign_in",
   "auth.sign_in_failed",
+  "auth.mfa_verified",
   "auth.sign_in_throttled",
   "auth.sign_out",
   "auth.sessions_ended",
