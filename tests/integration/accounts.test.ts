@@ -328,3 +328,17 @@ describe("throttling", () => {
     expect(await sessionCount(user.id)).toBe(0);
   });
 });
+
+test("the data export downloads on a navigation, and not from an image tag", async () => {
+  const user = await createUser();
+  const client = app.client();
+  await client.post("/login", { email: user.email, password: FACTORY_PASSWORD });
+  const asImage = await client.get("/account/export", { "Sec-Fetch-Dest": "image" });
+  expect(asImage.status).toBe(403);
+  const res = await client.get("/account/export", { "Sec-Fetch-Dest": "document" });
+  expect(res.status).toBe(200);
+  expect(res.headers.get("content-disposition")).toMatch(/^attachment; filename="liaison-account-\d{4}-\d{2}-\d{2}\.json"$/);
+  expect(JSON.parse(res.text).profile.email).toBe(user.email);
+  const exports = await getDb().select().from(auditLog).where(eq(auditLog.subjectId, user.id));
+  expect(exports.filter((entry) => entry.action === "account.exported")).toHaveLength(1);
+});
