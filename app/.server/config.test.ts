@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { clearSessionCookie, readSessionToken, sessionCookie } from "./accounts/cookies.ts";
+import { clearSessionCookie, readSessionToken, sessionCookieFor } from "./accounts/cookies.ts";
 import { config, installConfig, readConfig } from "./config.ts";
 
 const original = config();
@@ -31,7 +31,7 @@ describe("configuration", () => {
   it("uses a Secure __Host- cookie when the site is served over https", () => {
     installConfig(readConfig({ PUBLIC_URL: "https://liaison.example" }));
     const token = "abcdefghijklmnopqrstuvwxyz234567";
-    const cookie = sessionCookie(token);
+    const cookie = sessionCookieFor(token, true);
     expect(cookie).toMatch(/^__Host-liaison_session=/);
     expect(cookie).toMatch(/; Secure/);
     expect(cookie).toMatch(/; HttpOnly/);
@@ -44,6 +44,8 @@ describe("configuration", () => {
 
   it("uses a plain cookie over http, where browsers refuse Secure ones", () => {
     installConfig(readConfig({ PUBLIC_URL: "http://localhost:3000" }));
-    expect(sessionCookie("abcdefghijklmnopqrstuvwxyz234567")).toMatch(/^liaison_session=.*HttpOnly; SameSite=Lax$/);
+    expect(sessionCookieFor("abcdefghijklmnopqrstuvwxyz234567", true)).toMatch(/^liaison_session=.*HttpOnly; SameSite=Lax$/);
+    // An attendee's cookie outlives the browser as long as the idle limit; a privileged one does not.
+    expect(sessionCookieFor("abcdefghijklmnopqrstuvwxyz234567", false)).toMatch(/Max-Age=2592000/);
   });
 });

@@ -12,7 +12,12 @@ export function readSessionToken(cookieHeader: string | null | undefined): strin
   return value && /^[a-z2-7]{32}$/.test(value) ? value : null;
 }
 
-export function sessionCookie(token: string, options: { persistentSeconds?: number } = {}): string {
+/** Privileged sessions end with the browser; attendees' last as long as their idle limit. */
+export function sessionCookieFor(token: string, privileged: boolean): string {
+  return sessionCookie(token, privileged ? {} : { persistentSeconds: config().sessions.attendee.idleSeconds });
+}
+
+function sessionCookie(token: string, options: { persistentSeconds?: number } = {}): string {
   return serialize(cookieName(), token, {
     httpOnly: true,
     sameSite: "lax",

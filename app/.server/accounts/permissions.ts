@@ -36,6 +36,10 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
 /** Roles whose sessions follow the strict AAL2 lifetimes and who must use a second factor. */
 export const PRIVILEGED_ROLES: readonly Role[] = ["member", "moderator", "organizer", "admin"];
 
+export function isPrivileged(roles: readonly Role[]): boolean {
+  return roles.some((role) => PRIVILEGED_ROLES.includes(role));
+}
+
 /**
  * Everything beyond what any verified attendee or speaker may do (members' material, running the site) needs a
  * session verified with a second factor.

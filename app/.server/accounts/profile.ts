@@ -1,17 +1,16 @@
 import { and, asc, desc, eq, ne, or, sql } from "drizzle-orm";
 import type { z } from "zod";
 import { getDb, type Executor } from "#db/client.ts";
-import { recoveryCodes, sessions, totpCredentials, users, type User } from "#db/schema/accounts.ts";
+import { recoveryCodes, sessions, totpCredentials, users } from "#db/schema/accounts.ts";
 import { auditLog } from "#db/schema/audit.ts";
 import { mailOutbox } from "#db/schema/mail.ts";
 import { vettingApplications, vettingVouches } from "#db/schema/vetting.ts";
 import { recordAudit } from "../audit/log.ts";
-import { config } from "../config.ts";
 import { enqueueMail } from "../mail/outbox.ts";
-import { sessionCookie } from "./cookies.ts";
+import { sessionCookieFor } from "./cookies.ts";
 import { consumeEmailToken, issueEmailToken, revokeUnusedTokens } from "./email-tokens.ts";
 import { hashPassword } from "./passwords.ts";
-import { deriveRoles, PRIVILEGED_ROLES } from "./permissions.ts";
+import { deriveRoles, isPrivileged } from "./permissions.ts";
 import type { ProfileFieldsSchema } from "./schemas.ts";
 import { createSession, invalidateUserSessions, listUserSessions } from "./sessions.ts";
 import { takeRateLimit } from "./throttle.ts";
@@ -66,10 +65,6 @@ export async function updateProfile(userId: string, input: ProfileInput, ip: str
   });
 }
 
-function isPrivileged(user: User): boolean {
-  return deriveRoles(user, new Date()).some((role) => PRIVILEGED_ROLES.includes(role));
-}
-
 export type PasswordChangeResult = { ok: true; cookie: string } | Refusal<"currentPassword" | "password">;
 
 /**
@@ -107,7 +102,7 @@ export async function changePassword(input: {
     );
     return session;
   });
-  const cookie = sessionCookie(token, isPrivileged(user) ? {} : { persistentSeconds: config().sessions.attendee.idleSeconds });
+  const cookie = sessionCookieFor(token, isPrivileged(deriveRoles(user, new Date())));
   return { ok: true, cookie };
 }
 

@@ -2,7 +2,7 @@ import { and, eq, ne, sql, type SQL } from "drizzle-orm";
 import { database, getDb, type Executor } from "#db/client.ts";
 import { sessions, type GrantedRole } from "#db/schema/accounts.ts";
 import { config } from "../config.ts";
-import { deriveRoles, permissionsOf, PRIVILEGED_ROLES, type Permission, type Role } from "./permissions.ts";
+import { deriveRoles, isPrivileged, permissionsOf, type Permission, type Role } from "./permissions.ts";
 import { generateToken, hashToken } from "./tokens.ts";
 
 export type Viewer = {
@@ -92,7 +92,7 @@ export async function validateSessionToken(token: string): Promise<SessionCheck>
   const now = new Date(Number(row.now));
   const memberUntil = row.member_until === null ? null : new Date(Number(row.member_until));
   const roles = deriveRoles({ emailVerifiedAt: row.email_verified ? now : null, memberUntil, roles: row.roles }, now);
-  const privileged = roles.some((role) => PRIVILEGED_ROLES.includes(role));
+  const privileged = isPrivileged(roles);
   const limits = privileged ? config().sessions.privileged : config().sessions.attendee;
   const age = (now.getTime() - Number(row.created_at)) / 1000;
   const idle = (now.getTime() - Number(row.last_seen_at)) / 1000;

@@ -2,10 +2,9 @@ import { eq } from "drizzle-orm";
 import { getDb } from "#db/client.ts";
 import { users } from "#db/schema/accounts.ts";
 import { recordAudit } from "../audit/log.ts";
-import { config } from "../config.ts";
-import { sessionCookie } from "./cookies.ts";
+import { sessionCookieFor } from "./cookies.ts";
 import { verifyAgainstDummy, verifyPassword } from "./passwords.ts";
-import { deriveRoles, PRIVILEGED_ROLES } from "./permissions.ts";
+import { deriveRoles, isPrivileged } from "./permissions.ts";
 import { createSession } from "./sessions.ts";
 import { clearAccountFailures, describeWait, recordFailure, secondsUntilAllowed, throttleKeys } from "./throttle.ts";
 import { totpEnrolled } from "./mfa.ts";
@@ -50,8 +49,5 @@ export async function signIn(
     await recordAudit({ action: "auth.sign_in", actorId: user.id, subjectType: "user", subjectId: user.id, ip: meta.ip, details: { mfaPending: needsMfa } }, tx);
     return session;
   });
-  const privileged = deriveRoles(user, new Date()).some((role) => PRIVILEGED_ROLES.includes(role));
-  // Privileged sessions end with the browser; attendees' last as long as their idle limit.
-  const cookie = sessionCookie(token, privileged ? {} : { persistentSeconds: config().sessions.attendee.idleSeconds });
-  return { ok: true, cookie, needsMfa };
+  return { ok: true, cookie: sessionCookieFor(token, isPrivileged(deriveRoles(user, new Date()))), needsMfa };
 }

@@ -1,7 +1,6 @@
 import type { NextFunction, Request, Response } from "express";
-import { clearSessionCookie, readSessionToken, sessionCookie } from "../accounts/cookies.ts";
+import { clearSessionCookie, readSessionToken, sessionCookieFor } from "../accounts/cookies.ts";
 import { validateSessionToken } from "../accounts/sessions.ts";
-import { config } from "../config.ts";
 
 /** Resolves the session cookie once per request; every loader reads the result from the load context. */
 export async function resolveSession(req: Request, res: Response, next: NextFunction): Promise<void> {
@@ -21,7 +20,7 @@ export async function resolveSession(req: Request, res: Response, next: NextFunc
     if (viewer.mfaEnrolled && !viewer.session.mfaVerified) res.locals.pendingMfa = viewer;
     else res.locals.viewer = viewer;
     if (check.refreshCookie) {
-      res.append("Set-Cookie", sessionCookie(token, { persistentSeconds: config().sessions.attendee.idleSeconds }));
+      res.append("Set-Cookie", sessionCookieFor(token, false));
     }
     next();
   } catch (error) {
