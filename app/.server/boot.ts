@@ -8,7 +8,8 @@ import { syncContentPages } from "./content/pages.ts";
 import { config } from "./config.ts";
 import { createHttpApp, type AppSource } from "./http/app.ts";
 import { logger } from "./log.ts";
-import { startMailWorker } from "./mail/worker.ts";
+import { mailDeliveryJob } from "./mail/worker.ts";
+import { startPeriodicJobs } from "./jobs/runner.ts";
 import { loadSecret } from "./crypto/secret.ts";
 import { housekeepingJob } from "./jobs/housekeeping.ts";
 import { membershipReminderJob } from "./vetting/reminders.ts";
@@ -64,7 +65,7 @@ export async function startLiaison(options: { port?: number; host?: string } = {
   const cfg = config();
   const handle = await prepare();
   const app = createHttpApp(await appSource());
-  const stopWorker = startMailWorker({ jobs: [housekeepingJob, membershipReminderJob] });
+  const stopJobs = startPeriodicJobs([mailDeliveryJob(), housekeepingJob, membershipReminderJob]);
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(options.port ?? cfg.port, options.host ?? cfg.host, () => resolve(s));
   });
@@ -78,7 +79,7 @@ export async function startLiaison(options: { port?: number; host?: string } = {
       const deadline = setTimeout(() => server.closeAllConnections(), 8_000);
       await closed;
       clearTimeout(deadline);
-      await stopWorker();
+      await stopJobs();
       await handle.close();
       installDatabase(undefined);
     })());

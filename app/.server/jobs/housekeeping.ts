@@ -4,7 +4,7 @@ import { authThrottle, rateLimits } from "#db/schema/throttle.ts";
 import { sessions, userTokens } from "#db/schema/accounts.ts";
 import { mailOutbox } from "#db/schema/mail.ts";
 import { config } from "../config.ts";
-import type { PeriodicJob } from "../mail/worker.ts";
+import type { PeriodicJob } from "../jobs/runner.ts";
 
 /** Deletes what can no longer be used or is past its retention: expired sessions, spent links, old mail and counters. */
 export async function sweepExpired(): Promise<void> {

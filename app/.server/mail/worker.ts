@@ -2,6 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import { database, getDb } from "#db/client.ts";
 import { mailOutbox } from "#db/schema/mail.ts";
 import { logger } from "../log.ts";
+import type { PeriodicJob } from "../jobs/runner.ts";
 import { createTransport, type MailTransport } from "./transport.ts";
 
 const BATCH = 20;
@@ -50,39 +51,5 @@ export async function deliverDueMail(transport: MailTransport = createTransport(
   return claimed.length;
 }
 
-/** A job every instance runs on its own timer; it must be safe to run in several instances at once. */
-export type PeriodicJob = { name: string; everyMs?: number; run(): Promise<unknown> };
-
-/** Runs mail delivery (and any other periodic job) every few seconds until the returned stop is called. */
-export function startMailWorker(options: { intervalMs?: number; jobs?: PeriodicJob[] } = {}): () => Promise<void> {
-  const transport = createTransport();
-  const jobs: PeriodicJob[] = [{ name: "mail", run: () => deliverDueMail(transport) }, ...(options.jobs ?? [])];
-  let running: Promise<void> | undefined;
-  let stopped = false;
-  const lastRun = new Map<string, number>();
-  const tick = () => {
-    if (running || stopped) return;
-    running = (async () => {
-      for (const job of jobs) {
-        const last = lastRun.get(job.name);
-        if (job.everyMs && last !== undefined && Date.now() - last < job.everyMs) continue;
-        lastRun.set(job.name, Date.now());
-        try {
-          await job.run();
-        } catch (error) {
-          logger().error({ err: error, job: job.name }, "periodic job failed");
-        }
-      }
-    })().finally(() => {
-      running = undefined;
-    });
-  };
-  const timer = setInterval(tick, options.intervalMs ?? 2_000);
-  timer.unref();
-  tick();
-  return async () => {
-    stopped = true;
-    clearInterval(timer);
-    await running;
-  };
-}
+/** The job that delivers the outbox. */
+export const mailDeliveryJob = (transport: MailTransport = createTransport()): PeriodicJob => ({ name: "mail", run: () => deliverDueMail(transport) });

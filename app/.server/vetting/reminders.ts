@@ -3,7 +3,7 @@ import { getDb } from "#db/client.ts";
 import { users } from "#db/schema/accounts.ts";
 import { config } from "../config.ts";
 import { enqueueMail } from "../mail/outbox.ts";
-import type { PeriodicJob } from "../mail/worker.ts";
+import type { PeriodicJob } from "../jobs/runner.ts";
 import { membershipReminderMail } from "./mails.ts";
 
 const BATCH = 100;
@@ -54,14 +54,9 @@ export async function sendMembershipReminders(): Promise<number> {
   }
 }
 
-let lastRunAt = 0;
-
-/** The periodic job for the mail worker: `import { membershipReminderJob } from "#app/.server/vetting/reminders.ts"`. */
+/** Run by every instance's job runner (app/.server/jobs/runner.ts); the claim makes that safe. */
 export const membershipReminderJob: PeriodicJob = {
   name: "membership-reminders",
-  async run() {
-    if (Date.now() - lastRunAt < INTERVAL_MS) return 0;
-    lastRunAt = Date.now();
-    return sendMembershipReminders();
-  },
+  everyMs: INTERVAL_MS,
+  run: sendMembershipReminders,
 };
