@@ -1,6 +1,7 @@
 import { and, eq, ne, sql, type SQL } from "drizzle-orm";
 import { database, getDb, type Executor } from "#db/client.ts";
 import { sessions, type GrantedRole } from "#db/schema/accounts.ts";
+import { recordAudit } from "../audit/log.ts";
 import { config } from "../config.ts";
 import { deriveRoles, isPrivileged, permissionsOf, type Permission, type Role } from "./permissions.ts";
 import { generateToken, hashToken } from "./tokens.ts";
@@ -143,4 +144,12 @@ export async function listUserSessions(userId: string) {
     .from(sessions)
     .where(eq(sessions.userId, userId))
     .orderBy(sql`${sessions.lastSeenAt} desc`);
+}
+
+/** Ends this one session, with its audit entry. */
+export async function signOut(viewer: Pick<Viewer, "id" | "session">, ip: string | null): Promise<void> {
+  await getDb().transaction(async (tx) => {
+    await invalidateSession(viewer.session.id, tx);
+    await recordAudit({ action: "auth.sign_out", actorId: viewer.id, subjectType: "user", subjectId: viewer.id, ip }, tx);
+  });
 }

@@ -1,8 +1,7 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { clearSessionCookie } from "#app/.server/accounts/cookies.ts";
-import { invalidateSession } from "#app/.server/accounts/sessions.ts";
-import { recordAudit } from "#app/.server/audit/log.ts";
+import { signOut } from "#app/.server/accounts/sessions.ts";
 
 export function loader() {
   throw redirect("/");
@@ -10,10 +9,7 @@ export function loader() {
 
 export async function action({ context }: ActionFunctionArgs) {
   const viewer = context.viewer ?? context.pendingMfa;
-  if (viewer) {
-    await invalidateSession(viewer.session.id);
-    await recordAudit({ action: "auth.sign_out", actorId: viewer.id, subjectType: "user", subjectId: viewer.id, ip: context.ip });
-  }
+  if (viewer) await signOut(viewer, context.ip);
   return redirect("/", { headers: { "Set-Cookie": clearSessionCookie() } });
 }
 
