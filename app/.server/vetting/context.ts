@@ -1,8 +1,8 @@
-export const OPEN_STATUSES = ["submitted", "info_requested"] as const;
+import { LONG_DAY } from "#app/shared/dates.ts";
 
-const DAY = new Intl.DateTimeFormat("en-GB", { dateStyle: "long", timeZone: "UTC" });
+export const OPEN_STATUSES = ["submitted", "info_requested"] as const;
 
 /** Dates in mail: one unambiguous form for every reader, whatever their locale. */
 export function mailDate(date: Date): string {
-  return DAY.format(date);
+  return LONG_DAY.format(date);
 }

@@ -7,6 +7,7 @@ import { requireViewer } from "#app/.server/accounts/guards.ts";
 import { getAccount, updateProfile } from "#app/.server/accounts/profile.ts";
 import { ProfileFieldsSchema } from "#app/.server/accounts/schemas.ts";
 import { invalidForm, parseForm } from "#app/.server/http/forms.ts";
+import { LONG_DAY } from "#app/shared/dates.ts";
 
 export const meta: MetaFunction = () => [{ title: "Your account · Liaison" }];
 
@@ -41,10 +42,8 @@ const ROLE_LABELS: Record<string, string> = {
   admin: "Administrator",
 };
 
-const dayFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "long", timeZone: "UTC" });
-
 function Day({ date }: { date: Date }) {
-  return <time dateTime={date.toISOString()}>{dayFormat.format(date)}</time>;
+  return <time dateTime={date.toISOString()}>{LONG_DAY.format(date)}</time>;
 }
 
 export default function Profile() {

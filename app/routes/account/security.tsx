@@ -10,6 +10,7 @@ import { CurrentPasswordSchema, EmailSchema } from "#app/.server/accounts/schema
 import { siteUrl } from "#app/.server/accounts/site-url.ts";
 import { parseForm, readFormData, type FieldErrors } from "#app/.server/http/forms.ts";
 import { PASSWORD_MIN } from "#app/shared/password-rules.ts";
+import { DATE_TIME } from "#app/shared/dates.ts";
 
 export const meta: MetaFunction = () => [{ title: "Security · Liaison" }];
 
@@ -69,10 +70,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return { ok: true as const, intent: "sessions" as const, ended, errors: undefined };
 }
 
-const timeFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
-
 function Time({ date }: { date: Date }) {
-  return <time dateTime={date.toISOString()}>{timeFormat.format(date)} UTC</time>;
+  return <time dateTime={date.toISOString()}>{DATE_TIME.format(date)} UTC</time>;
 }
 
 export default function Security() {

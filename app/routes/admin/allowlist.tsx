@@ -6,6 +6,7 @@ import { requirePermission } from "#app/.server/accounts/guards.ts";
 import { invalidForm, parseForm } from "#app/.server/http/forms.ts";
 import { addToAllowlist, listAllowlist, removeFromAllowlist } from "#app/.server/vetting/allowlist.ts";
 import { AllowlistPageSchema } from "#app/.server/vetting/schemas.ts";
+import { SHORT_DAY } from "#app/shared/dates.ts";
 
 export const meta: MetaFunction = () => [{ title: "Domain allowlist · Liaison" }];
 
@@ -27,8 +28,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const message = outcome === "removed" ? `${form.data.domain} is off the allowlist.` : `${form.data.domain} was not on the allowlist.`;
   return { ok: true as const, errors: undefined, message };
 }
-
-const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
 
 export default function Allowlist() {
   const page = useLoaderData<typeof loader>();
@@ -95,7 +94,7 @@ export default function Allowlist() {
                   </td>
                   <td>{entry.note}</td>
                   <td>
-                    <time dateTime={entry.createdAt.toISOString()}>{dateFormat.format(entry.createdAt)}</time>
+                    <time dateTime={entry.createdAt.toISOString()}>{SHORT_DAY.format(entry.createdAt)}</time>
                     {entry.addedBy ? ` by ${entry.addedBy}` : ""}
                   </td>
                   <td>

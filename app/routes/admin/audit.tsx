@@ -5,6 +5,7 @@ import { Field, FormErrors, SelectField } from "#app/components/forms.tsx";
 import { requirePermission } from "#app/.server/accounts/guards.ts";
 import { listAuditEntries, parseAuditFilter } from "#app/.server/admin/audit.ts";
 import { AUDIT_ACTIONS } from "#app/.server/audit/log.ts";
+import { TIMESTAMP } from "#app/shared/dates.ts";
 
 export const meta: MetaFunction = () => [{ title: "Audit log · Liaison" }];
 
@@ -20,8 +21,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const filtered = Boolean(filter.action || filter.actor || filter.from || filter.to);
   return { actions, errors: undefined, ...page, filtered };
 }
-
-const timeFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
 
 export default function Audit() {
   const page = useLoaderData<typeof loader>();
@@ -73,7 +72,7 @@ export default function Audit() {
               {page.rows.map((entry) => (
                 <tr key={entry.id}>
                   <td>
-                    <time dateTime={entry.at.toISOString()}>{timeFormat.format(entry.at)}</time>
+                    <time dateTime={entry.at.toISOString()}>{TIMESTAMP.format(entry.at)}</time>
                   </td>
                   <td>
                     <code>{entry.action}</code>

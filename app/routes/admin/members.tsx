@@ -8,6 +8,7 @@ import { formError, parseForm } from "#app/.server/http/forms.ts";
 import { listAccountsForOrganizers, MEMBER_FILTERS, parseMemberFilter, reinstateMember, suspendMember } from "#app/.server/vetting/members.ts";
 import { LIMITS, MembersPageSchema } from "#app/.server/vetting/schemas.ts";
 import { searchTerm } from "#app/.server/http/search.ts";
+import { SHORT_DAY } from "#app/shared/dates.ts";
 
 export const meta: MetaFunction = () => [{ title: "Members and suspensions · Liaison" }];
 
@@ -75,8 +76,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const message = outcome === "reinstated" ? "Reinstated: the account can sign in again and has been told by mail." : "This account was not suspended.";
   return { ok: true as const, errors: undefined, userId, message };
 }
-
-const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
 
 const STANDING_LABELS = {
   suspended: "Suspended",
@@ -158,7 +157,7 @@ export default function Members() {
                   </td>
                   <td>
                     {account.memberUntil ? (
-                      <time dateTime={account.memberUntil.toISOString()}>{dateFormat.format(account.memberUntil)}</time>
+                      <time dateTime={account.memberUntil.toISOString()}>{SHORT_DAY.format(account.memberUntil)}</time>
                     ) : (
                       "—"
                     )}

@@ -3,6 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { requirePermission } from "#app/.server/accounts/guards.ts";
 import { listOutbox } from "#app/.server/admin/outbox.ts";
+import { DATE_TIME } from "#app/shared/dates.ts";
 
 export const meta: MetaFunction = () => [{ title: "Mail outbox · Liaison" }];
 
@@ -14,11 +15,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 const STATUS_LABELS = { pending: "Waiting", sent: "Sent", failed: "Failed" } as const;
 
-const timeFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
-
 function Time({ date }: { date: Date | null }) {
   if (!date) return <span className="muted">Not yet</span>;
-  return <time dateTime={date.toISOString()}>{timeFormat.format(date)}</time>;
+  return <time dateTime={date.toISOString()}>{DATE_TIME.format(date)}</time>;
 }
 
 export default function Outbox() {

@@ -6,6 +6,7 @@ import { Field, FormErrors, SelectField } from "#app/components/forms.tsx";
 import { can, requirePermission } from "#app/.server/accounts/guards.ts";
 import { endAllSessionsOf, GRANTABLE_ROLES, grantRole, revokeRole, searchUsers } from "#app/.server/admin/users.ts";
 import { formError, parseForm } from "#app/.server/http/forms.ts";
+import { SHORT_DAY } from "#app/shared/dates.ts";
 
 export const meta: MetaFunction = () => [{ title: "Users and roles · Liaison" }];
 
@@ -43,8 +44,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
     errors: undefined,
   };
 }
-
-const dayFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
 
 export default function Users() {
   const page = useLoaderData<typeof loader>();
@@ -102,7 +101,7 @@ export default function Users() {
                       {user.status === "suspended" ? <span className="badge">Suspended</span> : null}{" "}
                       {user.emailVerified ? null : <span className="badge">Address not verified</span>}{" "}
                       {user.memberUntil && user.memberUntil > page.now ? (
-                        <span className="badge">Member until {dayFormat.format(user.memberUntil)}</span>
+                        <span className="badge">Member until {SHORT_DAY.format(user.memberUntil)}</span>
                       ) : null}{" "}
                       {user.mfaEnrolled ? <span className="badge">MFA on</span> : null}
                     </td>

@@ -9,6 +9,7 @@ import { siteUrl } from "#app/.server/accounts/site-url.ts";
 import { formError, invalidForm, parseForm } from "#app/.server/http/forms.ts";
 import { decideApplication, getApplicationForReview } from "#app/.server/vetting/review.ts";
 import { DecisionSchema, LIMITS } from "#app/.server/vetting/schemas.ts";
+import { DATE_TIME } from "#app/shared/dates.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Application of ${data.applicant.name} · Liaison` : "Application · Liaison" },
@@ -89,10 +90,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   }
 }
 
-const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
-
 function When({ date }: { date: Date }) {
-  return <time dateTime={date.toISOString()}>{dateFormat.format(date)} UTC</time>;
+  return <time dateTime={date.toISOString()}>{DATE_TIME.format(date)} UTC</time>;
 }
 
 /** Text as the applicant typed it: one paragraph per line (the stylesheet has no pre-wrap class). */

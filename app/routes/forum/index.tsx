@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { requirePermission } from "#app/.server/accounts/guards.ts";
+import { LONG_DAY } from "#app/shared/dates.ts";
 
 export const meta: MetaFunction = () => [{ title: "Discussion board · Liaison" }];
 
@@ -17,7 +18,7 @@ export default function Forum() {
       <h1>Discussion board</h1>
       <p>
         Welcome, {name}. This area is open to vetted members only.
-        {memberUntil ? ` Your membership runs until ${new Date(memberUntil).toLocaleDateString("en-GB", { dateStyle: "long", timeZone: "UTC" })}.` : null}
+        {memberUntil ? ` Your membership runs until ${LONG_DAY.format(new Date(memberUntil))}.` : null}
       </p>
       <p>
         The board opens here soon. Meanwhile, see <Link to="/members">the member directory</Link>.

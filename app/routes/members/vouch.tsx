@@ -7,6 +7,7 @@ import { requirePermission } from "#app/.server/accounts/guards.ts";
 import { formError, parseForm } from "#app/.server/http/forms.ts";
 import { LIMITS, VouchSchema } from "#app/.server/vetting/schemas.ts";
 import { listApplicationsToVouch, vouchFor } from "#app/.server/vetting/vouches.ts";
+import { SHORT_DAY } from "#app/shared/dates.ts";
 
 export const meta: MetaFunction = () => [{ title: "Vouch for applicants · Liaison" }];
 
@@ -37,8 +38,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
       return formError("This application has been decided or withdrawn in the meantime.", 409);
   }
 }
-
-const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
 
 export default function Vouch() {
   const page = useLoaderData<typeof loader>();
@@ -77,11 +76,11 @@ export default function Vouch() {
                   <td>{application.agency}</td>
                   <td>{application.country}</td>
                   <td>
-                    <time dateTime={application.submittedAt.toISOString()}>{dateFormat.format(application.submittedAt)}</time>
+                    <time dateTime={application.submittedAt.toISOString()}>{SHORT_DAY.format(application.submittedAt)}</time>
                   </td>
                   <td>
                     {application.vouchedAt ? (
-                      <span className="badge">Vouched on {dateFormat.format(application.vouchedAt)}</span>
+                      <span className="badge">Vouched on {SHORT_DAY.format(application.vouchedAt)}</span>
                     ) : (
                       <details open={rowOf === application.id && !result?.ok}>
                         <summary>Vouch for {application.name}</summary>

@@ -15,6 +15,7 @@ import {
 } from "#app/.server/vetting/applications.ts";
 import { mailDate } from "#app/.server/vetting/context.ts";
 import { LIMITS, VettingPageSchema } from "#app/.server/vetting/schemas.ts";
+import { LONG_DAY } from "#app/shared/dates.ts";
 
 export const meta: MetaFunction = () => [{ title: "Membership vetting · Liaison" }];
 
@@ -108,10 +109,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
 }
 
-const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "long", timeZone: "UTC" });
-
 function Day({ date }: { date: Date }) {
-  return <time dateTime={date.toISOString()}>{dateFormat.format(date)}</time>;
+  return <time dateTime={date.toISOString()}>{LONG_DAY.format(date)}</time>;
 }
 
 const STATUS_LABELS = {
