@@ -1,4 +1,4 @@
-import { index, route, type RouteConfig } from "@remix-run/route-config";
+import { index, route, type RouteConfig } from "@react-router/dev/routes";
 
 /** Every URL of the site, in one place. */
 export default [

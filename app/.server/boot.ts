@@ -1,7 +1,7 @@
 import type { Server } from "node:http";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import type { ServerBuild } from "@remix-run/node";
+import type { ServerBuild } from "react-router";
 import { installDatabase, migrateDatabase, openDatabase, type DatabaseHandle } from "#db/client.ts";
 import { seedDemo } from "#db/seed.ts";
 import { syncContentPages } from "./content/pages.ts";
@@ -56,7 +56,7 @@ async function appSource(): Promise<AppSource> {
   const devServer = await vite.createServer({ server: { middlewareMode: true } });
   return {
     mode: "development",
-    build: () => devServer.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>,
+    build: () => devServer.ssrLoadModule("virtual:react-router/server-build") as Promise<ServerBuild>,
     viteMiddleware: devServer.middlewares,
   };
 }

@@ -1,4 +1,4 @@
-import { isRouteErrorResponse, Link, useRouteError, useRouteLoaderData } from "@remix-run/react";
+import { isRouteErrorResponse, Link, useRouteError, useRouteLoaderData } from "react-router";
 
 const MESSAGES: Record<number, { title: string; body: string }> = {
   400: { title: "Bad request", body: "The request could not be understood. Check what you sent and try again." },

@@ -1,6 +1,6 @@
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
-import type { MetaFunction } from "@remix-run/node";
-import { useMatches } from "@remix-run/react";
+import type { MetaFunction } from "react-router";
+import { useMatches } from "react-router";
 
 const TITLES: Record<string, { title: string; body: string }> = {
   agenda: { title: "Agenda", body: "The program of tracks, rooms, sessions and speakers will be published here." },

@@ -1,5 +1,6 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import type { MetaFunction } from "react-router";
+import type { LoaderFunctionArgs } from "#app/shared/route-args.ts";
+import { useLoaderData } from "react-router";
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { Markdown } from "#app/components/markdown.tsx";
 import { getContentPage } from "#app/.server/content/pages.ts";

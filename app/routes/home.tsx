@@ -1,6 +1,6 @@
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
-import type { MetaFunction } from "@remix-run/node";
-import { Link } from "@remix-run/react";
+import type { MetaFunction } from "react-router";
+import { Link } from "react-router";
 import { useRootData } from "#app/root.tsx";
 
 export const meta: MetaFunction = () => [

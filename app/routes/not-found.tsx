@@ -1,4 +1,4 @@
-import type { MetaFunction } from "@remix-run/node";
+import type { MetaFunction } from "react-router";
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 
 export const meta: MetaFunction = () => [{ title: "Page not found · Liaison" }];

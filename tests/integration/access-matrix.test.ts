@@ -6,7 +6,7 @@
  */
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import type { ServerBuild } from "@remix-run/node";
+import type { ServerBuild } from "react-router";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { GrantedRole } from "#db/schema/accounts.ts";
 import { createUser, createUserSession } from "#tests/factories/accounts.ts";

@@ -7,7 +7,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import type { ServerBuild } from "@remix-run/node";
+import type { ServerBuild } from "react-router";
 import { syncContentPages } from "#app/.server/content/pages.ts";
 import { createHttpApp } from "#app/.server/http/app.ts";
 

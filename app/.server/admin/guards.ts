@@ -1,4 +1,4 @@
-import type { AppLoadContext } from "@remix-run/node";
+import type { AppLoadContext } from "react-router";
 import { can, requirePermission, requireVerifiedViewer } from "../accounts/guards.ts";
 import type { Permission } from "../accounts/permissions.ts";
 import type { Viewer } from "../accounts/sessions.ts";

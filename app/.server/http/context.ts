@@ -11,7 +11,7 @@ export type RequestContext = {
   pendingMfa: Viewer | null;
 };
 
-declare module "@remix-run/node" {
+declare module "react-router" {
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type
   interface AppLoadContext extends RequestContext {}
 }

@@ -1,4 +1,4 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { LoaderFunctionArgs } from "#app/shared/route-args.ts";
 import { requireViewer } from "#app/.server/accounts/guards.ts";
 import { exportAccount } from "#app/.server/accounts/profile.ts";
 

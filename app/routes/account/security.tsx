@@ -1,5 +1,6 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { data, redirect, type MetaFunction } from "react-router";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "#app/shared/route-args.ts";
+import { Form, Link, useActionData, useLoaderData } from "react-router";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { Field, FormErrors, SubmitButton } from "#app/components/forms.tsx";

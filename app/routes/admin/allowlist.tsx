@@ -1,5 +1,6 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import type { MetaFunction } from "react-router";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "#app/shared/route-args.ts";
+import { Form, Link, useActionData, useLoaderData } from "react-router";
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { Field, FormErrors, SubmitButton } from "#app/components/forms.tsx";
 import { requirePermission } from "#app/.server/accounts/guards.ts";

@@ -1,5 +1,6 @@
-import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { data, type MetaFunction } from "react-router";
+import type { LoaderFunctionArgs } from "#app/shared/route-args.ts";
+import { Form, Link, useLoaderData, useSearchParams } from "react-router";
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { Field, FormErrors, SelectField } from "#app/components/forms.tsx";
 import { requirePermission } from "#app/.server/accounts/guards.ts";

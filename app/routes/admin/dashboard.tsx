@@ -1,5 +1,6 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import type { MetaFunction } from "react-router";
+import type { LoaderFunctionArgs } from "#app/shared/route-args.ts";
+import { Link, useLoaderData } from "react-router";
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { ADMIN_AREA_PERMISSIONS, getDashboard } from "#app/.server/admin/dashboard.ts";
 import { requireAnyPermission } from "#app/.server/admin/guards.ts";

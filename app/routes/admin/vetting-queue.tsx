@@ -1,5 +1,6 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData } from "@remix-run/react";
+import type { MetaFunction } from "react-router";
+import type { LoaderFunctionArgs } from "#app/shared/route-args.ts";
+import { Form, Link, useLoaderData } from "react-router";
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { SelectField } from "#app/components/forms.tsx";
 import { requirePermission } from "#app/.server/accounts/guards.ts";

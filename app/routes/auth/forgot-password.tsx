@@ -1,5 +1,6 @@
-import type { ActionFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData } from "@remix-run/react";
+import type { MetaFunction } from "react-router";
+import type { ActionFunctionArgs } from "#app/shared/route-args.ts";
+import { Form, Link, useActionData } from "react-router";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { Field, FormErrors, SubmitButton } from "#app/components/forms.tsx";

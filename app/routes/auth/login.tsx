@@ -1,5 +1,6 @@
-import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useSearchParams } from "@remix-run/react";
+import { redirect, type MetaFunction } from "react-router";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "#app/shared/route-args.ts";
+import { Form, Link, useActionData, useSearchParams } from "react-router";
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { Field, FormErrors, SubmitButton } from "#app/components/forms.tsx";
 import { safeRedirectPath } from "#app/.server/accounts/guards.ts";

@@ -1,4 +1,5 @@
-import { redirect, type ActionFunctionArgs } from "@remix-run/node";
+import { redirect } from "react-router";
+import type { ActionFunctionArgs } from "#app/shared/route-args.ts";
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { clearSessionCookie } from "#app/.server/accounts/cookies.ts";
 import { signOut } from "#app/.server/accounts/sessions.ts";

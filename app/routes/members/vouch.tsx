@@ -1,5 +1,6 @@
-import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { data, type MetaFunction } from "react-router";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "#app/shared/route-args.ts";
+import { Form, useActionData, useLoaderData } from "react-router";
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { FormErrors, SubmitButton, TextareaField } from "#app/components/forms.tsx";
 import { countryName } from "#app/.server/accounts/countries.ts";
