@@ -19,6 +19,8 @@ export type Viewer = {
   permissions: Set<Permission>;
   mfaEnrolled: boolean;
   session: { id: string; createdAt: Date; mfaVerified: boolean; privileged: boolean };
+  /** What resource access conditions need (see access/audience.ts). */
+  access: { attending: string[]; groups: string[] };
 };
 
 /** Raw rows carry timestamps as driver-specific strings; epoch milliseconds read the same on both drivers. */
@@ -114,6 +116,7 @@ export async function validateSessionToken(token: string): Promise<SessionCheck>
     permissions: permissionsOf(roles),
     mfaEnrolled: row.mfa_enrolled,
     session: { id: row.id, createdAt: new Date(Number(row.created_at)), mfaVerified: row.mfa_verified, privileged },
+    access: { attending: [], groups: [] },
   };
   // Attendee cookies slide: re-issue at most once an hour so the browser's expiry follows the server's.
   const refreshCookie = !privileged && idle > 3600;
