@@ -3,7 +3,7 @@ import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["build/", "node_modules/", ".data/", "db/migrations/", "tests/e2e/artifacts/"] },
+  { ignores: ["build/", "node_modules/", ".data/", "db/migrations/", "tests/e2e/artifacts/", "tests/bench/fixtures/*/build/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

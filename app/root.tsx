@@ -3,7 +3,7 @@ import type { LoaderFunctionArgs } from "#app/shared/route-args.ts";
 import { Form, Link, Links, Meta, NavLink, Outlet, Scripts, ScrollRestoration, useRouteLoaderData } from "react-router";
 import type { ReactNode } from "react";
 import { GeneralErrorBoundary } from "./components/error-boundary.tsx";
-import { useNonce } from "./components/nonce.tsx";
+import { useNonce } from "./components/request-context.tsx";
 import { listFooterPages } from "./.server/content/pages.ts";
 import stylesUrl from "./styles/app.css?url";
 
@@ -17,7 +17,6 @@ export const meta: MetaFunction = () => [{ title: "Liaison" }];
 export async function loader({ context }: LoaderFunctionArgs) {
   const viewer = context.viewer;
   return {
-    requestId: context.requestId,
     viewer: viewer
       ? { name: viewer.name, staff: viewer.roles.some((role) => role === "organizer" || role === "admin") }
       : null,
@@ -123,8 +122,8 @@ export function Layout({ children }: { children: ReactNode }) {
           {children}
         </main>
         <SiteFooter />
-        <ScrollRestoration nonce={nonce} />
-        <Scripts nonce={nonce} />
+        <ScrollRestoration nonce={nonce || undefined} />
+        <Scripts nonce={nonce || undefined} />
       </body>
     </html>
   );

@@ -1,4 +1,4 @@
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "react-router";
@@ -6,7 +6,7 @@ import { installDatabase, migrateDatabase, openDatabase, type DatabaseHandle } f
 import { seedDemo } from "#db/seed.ts";
 import { syncContentPages } from "./content/pages.ts";
 import { config } from "./config.ts";
-import { createHttpApp, type AppSource } from "./http/app.ts";
+import { createRequestListener, type AppSource } from "./http/app.ts";
 import { logger } from "./log.ts";
 import { mailDeliveryJob } from "./mail/worker.ts";
 import { startPeriodicJobs } from "./jobs/runner.ts";
@@ -64,10 +64,10 @@ async function appSource(): Promise<AppSource> {
 export async function startLiaison(options: { port?: number; host?: string } = {}): Promise<RunningLiaison> {
   const cfg = config();
   const handle = await prepare();
-  const app = createHttpApp(await appSource());
+  const listener = createRequestListener(await appSource(), { renderCache: cfg.renderCache });
   const stopJobs = startPeriodicJobs([mailDeliveryJob(), housekeepingJob, membershipReminderJob]);
   const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(options.port ?? cfg.port, options.host ?? cfg.host, () => resolve(s));
+    const s = createServer(listener).listen(options.port ?? cfg.port, options.host ?? cfg.host, () => resolve(s));
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : cfg.port;

@@ -19,6 +19,8 @@ const EnvSchema = z.object({
   LIAISON_SECRET: z.string().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   TRUST_PROXY: z.enum(["0", "1"]).default("0"),
+  /** Serve anonymous content pages from memory (0 turns it off, for comparison). */
+  RENDER_CACHE: z.enum(["0", "1"]).default("1"),
   SESSION_ATTENDEE_IDLE_SECONDS: duration.default(30 * 24 * 3600),
   SESSION_ATTENDEE_ABSOLUTE_SECONDS: duration.default(365 * 24 * 3600),
   SESSION_PRIVILEGED_IDLE_SECONDS: duration.default(30 * 60),
@@ -53,6 +55,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     secret: e.LIAISON_SECRET,
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY === "1",
+    renderCache: e.RENDER_CACHE === "1",
     sessions: {
       attendee: { idleSeconds: e.SESSION_ATTENDEE_IDLE_SECONDS, absoluteSeconds: e.SESSION_ATTENDEE_ABSOLUTE_SECONDS },
       privileged: { idleSeconds: e.SESSION_PRIVILEGED_IDLE_SECONDS, absoluteSeconds: e.SESSION_PRIVILEGED_ABSOLUTE_SECONDS },

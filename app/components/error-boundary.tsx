@@ -1,4 +1,5 @@
-import { isRouteErrorResponse, Link, useRouteError, useRouteLoaderData } from "react-router";
+import { isRouteErrorResponse, Link, useRouteError } from "react-router";
+import { useRequestReference } from "./request-context.tsx";
 
 const MESSAGES: Record<number, { title: string; body: string }> = {
   400: { title: "Bad request", body: "The request could not be understood. Check what you sent and try again." },
@@ -11,7 +12,7 @@ const MESSAGES: Record<number, { title: string; body: string }> = {
 /** The one error page of the site: every route's ErrorBoundary delegates here. */
 export function GeneralErrorBoundary() {
   const error = useRouteError();
-  const root = useRouteLoaderData<{ requestId?: string }>("root");
+  const reference = useRequestReference();
   const status = isRouteErrorResponse(error) ? error.status : 500;
   const known = MESSAGES[status];
   const detail = isRouteErrorResponse(error) && typeof error.data === "string" && error.data && status < 500 ? error.data : null;
@@ -20,9 +21,9 @@ export function GeneralErrorBoundary() {
       <p className="error-page__status">{status}</p>
       <h1 id="error-title">{known?.title ?? "Something went wrong"}</h1>
       <p>{detail ?? known?.body ?? "An unexpected error occurred. It has been logged and we will look into it."}</p>
-      {status >= 500 && root?.requestId ? (
+      {status >= 500 && reference ? (
         <p className="muted">
-          Reference: <code>{root.requestId}</code>
+          Reference: <code id="request-reference">{reference}</code>
         </p>
       ) : null}
       <p>

@@ -11,6 +11,9 @@ export async function loader({ params }: LoaderFunctionArgs) {
   return { title: page.title, summary: page.summary, html: page.html };
 }
 
+/** Depends on published content only: anonymous visitors get it from the render cache. */
+export const handle = { renderCache: true };
+
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.title} · Liaison` : "Liaison" },
   { name: "description", content: data?.summary ?? "" },

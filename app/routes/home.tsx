@@ -3,6 +3,9 @@ import type { MetaFunction } from "react-router";
 import { Link } from "react-router";
 import { useRootData } from "#app/root.tsx";
 
+/** Depends on published content only: anonymous visitors get it from the render cache. */
+export const handle = { renderCache: true };
+
 export const meta: MetaFunction = () => [
   { title: "Liaison · Interagency conference and collaboration portal" },
   { name: "description", content: "Register, follow the agenda, take home the slides and keep talking afterwards." },

@@ -1,122 +1,79 @@
 /**
- * What the portal's shell costs per request: the production server (Express, helmet, session resolution, request
- * logging, Remix rendering) against a bare node:http server that sends the very same bytes.
+ * What the portal's shell costs per request, in one run, against two baselines:
+ * - the anonymous home page from the render cache, against a bare node:http server sending the same bytes;
+ * - the anonymous home page with the cache off, and a signed-in home page, against a bare React Router app with as
+ *   many routes as the portal (tests/bench/fixtures/bare-router, built here).
+ * Each with requests/s, p99 and CPU ms per request of the server process. Rounds are interleaved.
  */
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import autocannon, { type Result } from "autocannon";
-import { spawnServer, tempDir, waitForHealthy } from "#tests/support/server-process.ts";
+import { pathToFileURL } from "node:url";
+import type { ServerBuild } from "react-router";
+import { spawnServer, tempDir, waitForHealthy, type ServerProcess } from "#tests/support/server-process.ts";
+import { buildBareRouter, measure, pageFixture, ratio, startListening, write, type HelperProcess } from "./support.ts";
 
-const PAGES = ["/", "/pages/about"] as const;
-const CONNECTIONS = 10;
-const WARMUP_SECONDS = 2;
-const ROUND_SECONDS = 5;
-const ROUNDS = 3;
+const DEMO_PASSWORD = "liaison-demo-passphrase";
 
-type Target = { label: string; page: string; url: string; rounds: Result[] };
-
-function write(line = ""): void {
-  process.stdout.write(`${line}\n`);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-async function startBareServer(fixturesFile: string) {
-  const child = spawn(process.execPath, [path.resolve("node_modules/tsx/dist/cli.mjs"), "tests/bench/bare-server.ts", fixturesFile], {
-    stdio: ["ignore", "pipe", "inherit"],
+/** Signs the demo attendee in over HTTP and returns the session cookie. */
+async function signIn(app: ServerProcess): Promise<string> {
+  const res = await fetch(`${app.url}/login`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: app.url, "Sec-Fetch-Site": "same-origin" },
+    body: new URLSearchParams({ email: "attendee@demo.liaison.test", password: DEMO_PASSWORD }),
   });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      out += chunk;
-      const match = /listening (\d+)/.exec(out);
-      if (match) resolve(Number(match[1]));
-    });
-    child.once("exit", (code) => reject(new Error(`the bare server exited (${code})`)));
-  });
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
-  };
+  const cookie = res.headers.getSetCookie().find((line) => line.startsWith("liaison_session="));
+  if (res.status !== 302 || !cookie) throw new Error(`signing in the demo attendee answered ${res.status}`);
+  return cookie.split(";")[0]!;
 }
 
 export async function run(): Promise<Record<string, unknown>> {
-  if (!fs.existsSync(path.resolve("build/server/index.js"))) throw new Error("No server build: run `npm run build` first.");
+  const serverBuild = path.resolve("build/server/index.js");
+  if (!fs.existsSync(serverBuild)) throw new Error("No server build: run `npm run build` first.");
+  const build = (await import(pathToFileURL(serverBuild).href)) as ServerBuild;
+  const routeCount = Object.keys(build.routes).length - 1;
+  write(`building the bare React Router app with ${routeCount} routes`);
+  const bareRouterScript = buildBareRouter(routeCount);
+
   const work = tempDir("bench-shell");
-  const logFile = path.join(work, "server.log");
-  // Request logging at info level is part of what a request costs in production, so it stays on, into a file.
-  const app = await spawnServer({ dataDir: path.join(work, "data"), logFile, env: { SEED_DEMO: "0", LOG_LEVEL: "info" } });
-  let bare: Awaited<ReturnType<typeof startBareServer>> | undefined;
+  // Request logging is part of what a request costs in production, so it stays on, into a file.
+  const common = { SEED_DEMO: "1", LOG_LEVEL: "info" };
+  const cached = await spawnServer({ dataDir: path.join(work, "cached"), logFile: path.join(work, "cached.log"), env: { ...common, RENDER_CACHE: "1" } });
+  const uncached = await spawnServer({ dataDir: path.join(work, "uncached"), logFile: path.join(work, "uncached.log"), env: { ...common, RENDER_CACHE: "0" } });
+  const helpers: HelperProcess[] = [];
   try {
-    await waitForHealthy(app, 90_000);
-    const fixtures: Record<string, { contentType: string; body: string }> = {};
-    for (const page of PAGES) {
-      const res = await fetch(`${app.url}${page}`);
-      if (res.status !== 200) throw new Error(`${page} answered ${res.status}; the benchmark needs it to render`);
-      const body = Buffer.from(await res.arrayBuffer());
-      fixtures[page] = { contentType: res.headers.get("content-type") ?? "text/html", body: body.toString("base64") };
-      write(`${page}: ${body.length} bytes of ${fixtures[page].contentType}`);
-    }
+    await Promise.all([waitForHealthy(cached, 90_000), waitForHealthy(uncached, 90_000)]);
+    const cookie = await signIn(uncached);
+
+    const home = await pageFixture(`${cached.url}/`, { "Accept-Encoding": "identity" });
+    write(`/: ${home.bytes} bytes`);
     const fixturesFile = path.join(work, "fixtures.json");
-    fs.writeFileSync(fixturesFile, JSON.stringify(fixtures));
-    bare = await startBareServer(fixturesFile);
+    fs.writeFileSync(fixturesFile, JSON.stringify({ "/": home }));
+    helpers.push(await startListening("tests/bench/bare-server.ts", [fixturesFile]));
+    helpers.push(await startListening(bareRouterScript));
+    const [bareHttp, bareRouter] = helpers as [HelperProcess, HelperProcess];
 
-    const targets: Target[] = PAGES.flatMap((page) => [
-      { label: `app  ${page}`, page, url: `${app.url}${page}`, rounds: [] },
-      { label: `bare ${page}`, page, url: `${bare!.url}${page}`, rounds: [] },
+    const figures = await measure([
+      { label: "app / anonymous, cache hit", url: `${cached.url}/`, pgid: cached.child.pid! },
+      { label: "bare node:http, same bytes", url: `${bareHttp.url}/`, pgid: bareHttp.pgid },
+      { label: "app / anonymous, cache off", url: `${uncached.url}/`, pgid: uncached.child.pid! },
+      { label: "app / signed in", url: `${uncached.url}/`, pgid: uncached.child.pid!, headers: { Cookie: cookie } },
+      { label: `bare React Router, ${routeCount} routes`, url: `${bareRouter.url}/`, pgid: bareRouter.pgid },
     ]);
-    write(`warming up (${WARMUP_SECONDS} s each), then ${ROUNDS} interleaved rounds of ${ROUND_SECONDS} s, ${CONNECTIONS} connections`);
-    for (const target of targets) await autocannon({ url: target.url, connections: CONNECTIONS, duration: WARMUP_SECONDS });
-    for (let round = 1; round <= ROUNDS; round++) {
-      for (const target of targets) {
-        const result = await autocannon({ url: target.url, connections: CONNECTIONS, duration: ROUND_SECONDS });
-        if (result.errors > 0 || result.non2xx > 0) {
-          throw new Error(`${target.label}: ${result.errors} errors and ${result.non2xx} non-2xx answers in round ${round}`);
-        }
-        target.rounds.push(result);
-        write(`  round ${round} ${target.label.padEnd(20)} ${Math.round(result.requests.average)} req/s`);
-      }
-    }
-
-    const summary = targets.map((target) => ({
-      label: target.label,
-      page: target.page,
-      rps: median(target.rounds.map((r) => r.requests.average)),
-      p50: median(target.rounds.map((r) => r.latency.p50)),
-      p99: median(target.rounds.map((r) => r.latency.p99)),
-    }));
+    const [hit, bare, cold, signedIn, router] = figures as [(typeof figures)[number], ...(typeof figures)[number][]];
+    const ratios = {
+      cacheHitVsBareHttp: ratio(hit, bare!),
+      uncachedVsBareRouter: ratio(cold!, router!),
+      signedInVsBareRouter: ratio(signedIn!, router!),
+    };
     write();
-    write(`${"target".padEnd(20)} ${"req/s".padStart(8)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)}`);
-    for (const row of summary) {
-      write(`${row.label.padEnd(20)} ${Math.round(row.rps).toString().padStart(8)} ${row.p50.toFixed(1).padStart(8)} ${row.p99.toFixed(1).padStart(8)}`);
-    }
-    const pages: Record<string, { appRps: number; bareRps: number; ratio: number; appP99Ms: number; bareP99Ms: number }> = {};
-    for (const page of PAGES) {
-      const appRow = summary.find((row) => row.page === page && row.label.startsWith("app"))!;
-      const bareRow = summary.find((row) => row.page === page && row.label.startsWith("bare"))!;
-      pages[page] = {
-        appRps: Math.round(appRow.rps),
-        bareRps: Math.round(bareRow.rps),
-        ratio: Number((appRow.rps / bareRow.rps).toFixed(3)),
-        appP99Ms: appRow.p99,
-        bareP99Ms: bareRow.p99,
-      };
-      write(`${page}: app/bare = ${pages[page].ratio}`);
-    }
-    return { connections: CONNECTIONS, roundSeconds: ROUND_SECONDS, rounds: ROUNDS, pages };
+    write(`cache hit / bare node:http:         ${ratios.cacheHitVsBareHttp.rps} (req/s), ${ratios.cacheHitVsBareHttp.cpu} (CPU)   goal >= 0.5`);
+    write(`uncached / bare React Router:       ${ratios.uncachedVsBareRouter.rps} (req/s), ${ratios.uncachedVsBareRouter.cpu} (CPU)   goal >= 0.8`);
+    write(`signed in / bare React Router:      ${ratios.signedInVsBareRouter.rps} (req/s), ${ratios.signedInVsBareRouter.cpu} (CPU)   goal >= 0.7`);
+    return { routes: routeCount, figures, ratios };
   } finally {
-    await bare?.stop();
-    await app.stop();
+    for (const helper of helpers) await helper.stop();
+    await Promise.all([cached.stop(), uncached.stop()]);
     fs.rmSync(work, { recursive: true, force: true });
   }
 }

@@ -6,7 +6,7 @@
 import { decodeBase32IgnorePadding } from "@oslojs/encoding";
 import { generateHOTP } from "@oslojs/otp";
 import { eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
 import { getDb, observeQueries } from "#db/client.ts";
 import { sessions, users } from "#db/schema/accounts.ts";
 import { auditLog } from "#db/schema/audit.ts";
@@ -146,6 +146,10 @@ describe("signing in", () => {
   });
 });
 
+afterEach(() => {
+  vi.useRealTimers();
+});
+
 describe("sessions that must end", () => {
   test("a password change ends the other browser's session", async () => {
     const user = await createUser();
@@ -196,11 +200,14 @@ describe("sessions that must end", () => {
   });
 
   test("an idle member session expires after 30 minutes and its cookie is cleared", async () => {
+    vi.useFakeTimers({ toFake: ["performance"] });
     const member = await createUser({ traits: ["verified", "member"] });
     const client = await signedIn(member.email);
     expect((await client.get("/account")).status).toBe(200);
 
+    // Thirty-one minutes pass: the database says so, and this instance's one-second reuse of the check runs out.
     await getDb().update(sessions).set({ lastSeenAt: sql`now() - interval '31 minutes'` }).where(eq(sessions.userId, member.id));
+    vi.advanceTimersByTime(1_001);
     const res = await client.get("/account");
     expect(res.status).toBe(302);
     expect(res.location).toBe("/login?redirectTo=%2Faccount");
@@ -285,6 +292,7 @@ describe("database round trips", () => {
     const member = await createUser({ traits: ["verified", "member"] });
     const client = app.client();
     client.cookies.set(COOKIE, (await createUserSession(member.id, { mfaVerified: true })).token);
+    vi.useFakeTimers({ toFake: ["performance"] });
 
     const counts: Record<string, number> = {};
     for (const path of ["/forum", "/account/mfa"]) {
@@ -292,6 +300,8 @@ describe("database round trips", () => {
       expect(res.status).toBe(200);
       counts[`member GET ${path}`] = sessionStatements.length;
       expect(sessionStatements).toHaveLength(1);
+      // The next GET within a second reuses this check (see the next test); this one is for a second later.
+      vi.advanceTimersByTime(1_001);
     }
 
     const anonymous = await statementsDuring(() => app.client().get("/"));
@@ -300,6 +310,38 @@ describe("database round trips", () => {
     expect(anonymous.sessionStatements).toHaveLength(0);
 
     process.stdout.write(`statements touching the sessions table: ${JSON.stringify(counts)}\n`);
+  });
+
+  test("signed-in GETs within a second reuse the check; a POST always checks, and afterwards the GETs check again", async () => {
+    const member = await createUser({ traits: ["verified", "member"] });
+    const client = app.client();
+    client.cookies.set(COOKIE, (await createUserSession(member.id, { mfaVerified: true })).token);
+    vi.useFakeTimers({ toFake: ["performance"] });
+
+    expect((await statementsDuring(() => client.get("/account"))).sessionStatements).toHaveLength(1);
+    vi.advanceTimersByTime(900);
+    expect((await statementsDuring(() => client.get("/forum"))).sessionStatements).toHaveLength(0);
+
+    const post = await statementsDuring(() => client.post("/account", { intent: "nothing" }));
+    expect(post.sessionStatements).toHaveLength(1);
+    expect((await statementsDuring(() => client.get("/forum"))).sessionStatements).toHaveLength(1);
+
+    vi.advanceTimersByTime(1_001);
+    expect((await statementsDuring(() => client.get("/forum"))).sessionStatements).toHaveLength(1);
+  });
+
+  test("a session ended on this instance is refused on the next GET, even within the second", async () => {
+    const member = await createUser({ traits: ["verified", "member"] });
+    const client = app.client();
+    const { token } = await createUserSession(member.id, { mfaVerified: true });
+    client.cookies.set(COOKIE, token);
+    expect((await client.get("/forum")).status).toBe(200);
+    expect((await client.post("/logout", {})).status).toBe(302);
+    // A copy of the cookie kept elsewhere (another tab's request already in flight, a stolen copy) is refused at once.
+    client.cookies.set(COOKIE, token);
+    const again = await client.get("/forum");
+    expect(again.status).toBe(302);
+    expect(again.location).toBe("/login?redirectTo=%2Fforum");
   });
 });
 

@@ -3,13 +3,13 @@
  * and a cookie-keeping client that talks to it like a same-origin browser.
  */
 import fs from "node:fs";
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "react-router";
 import { syncContentPages } from "#app/.server/content/pages.ts";
-import { createHttpApp } from "#app/.server/http/app.ts";
+import { createRequestListener } from "#app/.server/http/app.ts";
 
 export type TestApp = {
   url: string;
@@ -25,9 +25,9 @@ export async function startTestApp(): Promise<TestApp> {
   }
   const build = (await import(/* @vite-ignore */ pathToFileURL(SERVER_BUILD).href)) as ServerBuild;
   await syncContentPages(path.resolve("content/pages"));
-  const app = createHttpApp({ mode: "production", build, clientDir: path.resolve("build/client") });
+  const listener = createRequestListener({ mode: "production", build, clientDir: path.resolve("build/client") }, { renderCache: true });
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(0, "127.0.0.1", () => resolve(s)).once("error", reject);
+    const s = createServer(listener).listen(0, "127.0.0.1", () => resolve(s)).once("error", reject);
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

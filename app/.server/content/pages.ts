@@ -3,6 +3,7 @@ import { getDb } from "#db/client.ts";
 import { contentPages, type ContentPage } from "#db/schema/content.ts";
 import { logger } from "../log.ts";
 import { renderMarkdown } from "../markdown/render.ts";
+import { changeContent, currentContentVersion } from "./version.ts";
 import { CONTENT_SLUG, loadContentPages, type ContentSource } from "./source.ts";
 
 /**
@@ -31,7 +32,7 @@ export async function syncContentPages(dir: string): Promise<void> {
     html: renderMarkdown(page.body),
     sourcePath: page.sourcePath,
   }));
-  await getDb().transaction(async (tx) => {
+  await changeContent(async (tx) => {
     if (rows.length > 0) {
       await tx
         .insert(contentPages)
@@ -60,7 +61,6 @@ export async function syncContentPages(dir: string): Promise<void> {
       await tx.delete(contentPages);
     }
   });
-  (globalThis as GlobalWithFooter)[FOOTER_CACHE] = undefined;
   logger().info({ pages: rows.length, dir }, "content pages synced");
 }
 
@@ -72,18 +72,17 @@ export async function getContentPage(slug: string): Promise<ContentPage | null> 
 
 type FooterLink = { slug: string; title: string };
 
-// Every page shows the footer, and it changes only when content is synced at start-up: a short-lived copy per
-// process saves a query per request. It is a cache of the database, not state other instances need.
+// Every page shows the footer: one copy per content version per process saves a query per request.
 const FOOTER_CACHE = Symbol.for("liaison.footer-pages");
-const FOOTER_TTL_MS = 60_000;
-type GlobalWithFooter = typeof globalThis & { [FOOTER_CACHE]?: { at: number; db: unknown; links: Promise<FooterLink[]> } };
+type GlobalWithFooter = typeof globalThis & { [FOOTER_CACHE]?: { version: number; db: unknown; links: Promise<FooterLink[]> } };
 
 /** The pages linked from the site footer, in footer order. */
-export function listFooterPages(): Promise<FooterLink[]> {
+export async function listFooterPages(): Promise<FooterLink[]> {
   const g = globalThis as GlobalWithFooter;
-  const cached = g[FOOTER_CACHE];
   const db = getDb();
-  if (cached && cached.db === db && Date.now() - cached.at < FOOTER_TTL_MS) return cached.links;
+  const version = await currentContentVersion();
+  const cached = g[FOOTER_CACHE];
+  if (cached && cached.db === db && cached.version === version) return cached.links;
   const links = db
     .select({ slug: contentPages.slug, title: contentPages.title })
     .from(contentPages)
@@ -91,7 +90,7 @@ export function listFooterPages(): Promise<FooterLink[]> {
     .orderBy(asc(contentPages.navOrder), asc(contentPages.title))
     // A Drizzle query runs again on every await: cache the promise of its result, not the query.
     .execute();
-  g[FOOTER_CACHE] = { at: Date.now(), db, links };
+  g[FOOTER_CACHE] = { version, db, links };
   links.catch(() => {
     if (g[FOOTER_CACHE]?.links === links) g[FOOTER_CACHE] = undefined;
   });

@@ -1,20 +1,44 @@
 import crypto from "node:crypto";
+import fs from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
+import zlib from "node:zlib";
 import { createRequestHandler } from "@react-router/express";
 import type { ServerBuild } from "react-router";
 import compression from "compression";
 import express, { type NextFunction, type Request, type Response } from "express";
-import { pinoHttp } from "pino-http";
 import { ping } from "#db/client.ts";
 import { config } from "../config.ts";
 import { logger } from "../log.ts";
 import type { RequestContext } from "./context.ts";
-import { assignNonce, refuseCrossOrigin, securityHeaders } from "./security.ts";
+import { createRenderCache } from "./render-cache.ts";
+import { cachedPageHeaders, refuseCrossOrigin, securityHeaders } from "./security.ts";
 import { resolveSession } from "./session-middleware.ts";
 
 export type AppSource =
   | { mode: "production"; build: ServerBuild; clientDir: string }
   | { mode: "development"; build: () => Promise<ServerBuild>; viteMiddleware: express.RequestHandler };
+
+/**
+ * One log line per request, with an id that the response carries (X-Request-Id) and the error page shows. Written by
+ * hand rather than with pino-http, which builds a child logger and serialises the whole request every time.
+ */
+function requestLog() {
+  const log = logger();
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const id = crypto.randomUUID();
+    (req as unknown as { id: string }).id = id;
+    res.setHeader("X-Request-Id", id);
+    if (req.url === "/healthz" || req.url.startsWith("/assets/")) return next();
+    const started = performance.now();
+    res.once("finish", () => {
+      const fields = { reqId: id, method: req.method, path: req.path, status: res.statusCode, ms: Math.round((performance.now() - started) * 10) / 10 };
+      if (res.statusCode >= 500) log.error(fields, "request");
+      else log.info(fields, "request");
+    });
+    next();
+  };
+}
 
 export function createHttpApp(source: AppSource): express.Express {
   const app = express();
@@ -23,29 +47,24 @@ export function createHttpApp(source: AppSource): express.Express {
   // One proxy hop: the address it saw. `true` would take the left-most X-Forwarded-For entry, which clients write.
   app.set("trust proxy", cfg.trustProxy ? 1 : false);
 
+  app.use(requestLog());
+  app.use(securityHeaders({ hsts: cfg.secureCookies, dev: source.mode === "development" }));
+  // Pages rendered per request are compressed cheaply; cached pages carry their own best-compressed bytes.
   app.use(
-    pinoHttp({
-      logger: logger(),
-      genReqId: (req, res) => {
-        const id = crypto.randomUUID();
-        res.setHeader("X-Request-Id", id);
-        return id;
-      },
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? "error" : "info"),
-      serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.split("?")[0] }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      autoLogging: { ignore: (req) => req.url === "/healthz" || req.url?.startsWith("/assets/") === true },
+    compression({
+      level: 4,
+      brotli: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 3, [zlib.constants.BROTLI_PARAM_LGWIN]: 18 } },
     }),
   );
-  app.use(assignNonce);
-  app.use(securityHeaders({ hsts: cfg.secureCookies, dev: source.mode === "development" }));
-  app.use(compression());
 
   if (source.mode === "production") {
     app.use("/assets", express.static(path.join(source.clientDir, "assets"), { immutable: true, maxAge: "1y", index: false }));
-    app.use(express.static(source.clientDir, { maxAge: "1h", index: false }));
+    // Only the few files at the top of the client build reach the file system; a page request never pays a stat.
+    const topFiles = new Set(
+      fs.readdirSync(source.clientDir, { withFileTypes: true }).filter((entry) => entry.isFile()).map((entry) => `/${entry.name}`),
+    );
+    const files = express.static(source.clientDir, { maxAge: "1h", index: false });
+    app.use((req, res, next) => (topFiles.has(req.path) ? files(req, res, next) : next()));
   } else {
     app.use(source.viteMiddleware);
   }
@@ -90,4 +109,32 @@ export function createHttpApp(source: AppSource): express.Express {
     res.status(500).type("text/plain").send(`Something went wrong. Reference: ${requestId}`);
   });
   return app;
+}
+
+/**
+ * The process's request listener: anonymous pages from the render cache first, everything else through Express.
+ * `renderCache: false` (RENDER_CACHE=0) sends every request through Express, for comparison.
+ */
+export function createRequestListener(source: AppSource, options: { renderCache: boolean }) {
+  const app = createHttpApp(source);
+  if (source.mode !== "production" || !options.renderCache) return app;
+  const cfg = config();
+  const cache = createRenderCache({
+    build: source.build,
+    headers: cachedPageHeaders({ hsts: cfg.secureCookies, dev: false }),
+  });
+  return (req: IncomingMessage, res: ServerResponse) => {
+    const served = cache.handle(req, res);
+    if (served === true) return;
+    if (served === false) return void app(req, res);
+    served.then(
+      (done) => {
+        if (!done) app(req, res);
+      },
+      (error: unknown) => {
+        logger().error({ err: error }, "render cache failed");
+        app(req, res);
+      },
+    );
+  };
 }

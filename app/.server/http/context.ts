@@ -9,6 +9,8 @@ export type RequestContext = {
   /** The signed-in user, or null. A session still waiting for its second factor is `pendingMfa`, not a viewer. */
   viewer: Viewer | null;
   pendingMfa: Viewer | null;
+  /** Set when the page is rendered for the anonymous render cache (http/render-cache.ts). */
+  renderForCache?: true;
 };
 
 declare module "react-router" {

@@ -2,18 +2,15 @@ import crypto from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
 import helmet from "helmet";
 
-export function assignNonce(_req: Request, res: Response, next: NextFunction): void {
-  res.locals.nonce = crypto.randomBytes(16).toString("base64");
-  next();
-}
+type HeaderOptions = { hsts: boolean; dev: boolean };
 
-export function securityHeaders(options: { hsts: boolean; dev: boolean }) {
+function helmetFor(options: HeaderOptions, scriptSources: string[]) {
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
         "default-src": ["'self'"],
-        "script-src": ["'self'", (_req, res) => `'nonce-${(res as Response).locals.nonce as string}'`],
+        "script-src": ["'self'", ...scriptSources],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
@@ -30,6 +27,50 @@ export function securityHeaders(options: { hsts: boolean; dev: boolean }) {
     crossOriginEmbedderPolicy: false,
     xFrameOptions: { action: "deny" },
   });
+}
+
+/**
+ * The headers helmet sets with this configuration, recorded once from a response that only keeps them: helmet stays
+ * the one source of the policy, and a request pays for one loop of setHeader instead of a dozen middleware calls.
+ */
+function recordHeaders(options: HeaderOptions, scriptSources: string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const recorder = {
+    setHeader(name: string, value: string | number | readonly string[]) {
+      headers[name] = Array.isArray(value) ? value.join(", ") : String(value);
+    },
+    removeHeader(name: string) {
+      delete headers[name];
+    },
+  };
+  let done = false;
+  helmetFor(options, scriptSources)({} as Request, recorder as unknown as Response, () => {
+    done = true;
+  });
+  if (!done) throw new Error("helmet did not finish synchronously");
+  return headers;
+}
+
+const CSP = "Content-Security-Policy";
+const NONCE_SLOT = "@nonce@";
+
+/** Security headers of a rendered response; inline scripts run only with this response's nonce (res.locals.nonce). */
+export function securityHeaders(options: HeaderOptions) {
+  const recorded = recordHeaders(options, [`'nonce-${NONCE_SLOT}'`]);
+  const [cspBefore, cspAfter] = (recorded[CSP] ?? "").split(NONCE_SLOT) as [string, string];
+  const fixed = Object.entries(recorded).filter(([name]) => name !== CSP);
+  return (_req: Request, res: Response, next: NextFunction): void => {
+    const nonce = crypto.randomBytes(16).toString("base64");
+    res.locals.nonce = nonce;
+    for (const [name, value] of fixed) res.setHeader(name, value);
+    res.setHeader(CSP, `${cspBefore}${nonce}${cspAfter}`);
+    next();
+  };
+}
+
+/** The same headers for a page served from the render cache, whose inline scripts are allowed by their hashes. */
+export function cachedPageHeaders(options: HeaderOptions): (scriptHashes: string[]) => Record<string, string> {
+  return (scriptHashes) => recordHeaders(options, scriptHashes);
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
