@@ -96,7 +96,7 @@ export default function Group() {
         </SubmitButton>
       </Form>
 
-      <h2>Members ({page.members.length})</h2>
+      <h2>{`Members (${page.members.length})`}</h2>
       {page.members.length === 0 ? (
         <p>Nobody belongs to this group yet.</p>
       ) : (
