@@ -2,11 +2,12 @@ import crypto from "node:crypto";
 import { sql } from "drizzle-orm";
 import { pgTable, text, uuid } from "drizzle-orm/pg-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { database, getDb } from "#db/client.ts";
+import { database, getDb, observeQueries } from "#db/client.ts";
 import { groupMembers, groups, type Audience } from "#db/schema/access.ts";
 import { createUser, createUserSession } from "#tests/factories/accounts.ts";
 import { validateSessionToken } from "../accounts/sessions.ts";
 import { accessScope, ANONYMOUS, canSee, visibleTo, type AccessScope } from "./audience.ts";
+import { accessScopesOfUsers } from "./viewer-access.ts";
 
 /**
  * The model against real SQL: a table with rows of every audience, read through `visibleTo` as every kind of
@@ -220,6 +221,32 @@ describe("accessScope of a viewer from a real session", () => {
     const adminWith = await viewerFor(["verified"], { roles: ["admin"], mfaVerified: true });
     expect(await seenBy(accessScope(organizerWithout))).toEqual(PUBLIC);
     expect(await seenBy(accessScope(adminWith))).toHaveLength(16);
+  });
+
+  it("reads the scopes of people outside a request in one statement, from their roles and groups", async () => {
+    const member = await createUser({ traits: ["verified", "member"] });
+    const organizer = await createUser({ roles: ["organizer"] });
+    const suspended = await createUser({ traits: ["verified", "member", "suspended"] });
+    await getDb()
+      .insert(groupMembers)
+      .values([ids.groupTwo, ids.groupOne].map((groupId) => ({ groupId, userId: member.id })));
+    const unknown = crypto.randomUUID();
+    const statements: string[] = [];
+    const stop = observeQueries((query) => statements.push(query));
+    const scopes = await accessScopesOfUsers(getDb(), [member.id, organizer.id, suspended.id, unknown]);
+    stop();
+    expect(statements).toHaveLength(1);
+    expect(scopes.get(member.id)).toEqual({
+      userId: member.id,
+      staff: false,
+      member: true,
+      attending: [],
+      groups: [ids.groupOne, ids.groupTwo].sort(),
+    });
+    expect(await seenBy(scopes.get(organizer.id)!)).toHaveLength(16);
+    expect(scopes.get(suspended.id)).toEqual(ANONYMOUS);
+    expect(scopes.get(unknown)).toEqual(ANONYMOUS);
+    expect(await accessScopesOfUsers(getDb(), [])).toEqual(new Map());
   });
 
   it("treats no viewer as anonymous", async () => {
