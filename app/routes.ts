@@ -39,6 +39,8 @@ export default [
   route("admin/allowlist", "routes/admin/allowlist.tsx"),
   route("admin/members", "routes/admin/members.tsx"),
   route("admin/users", "routes/admin/users.tsx"),
+  route("admin/groups", "routes/admin/groups.tsx"),
+  route("admin/groups/:groupId", "routes/admin/group.tsx"),
   route("admin/audit", "routes/admin/audit.tsx"),
   route("admin/outbox", "routes/admin/outbox.tsx"),
 

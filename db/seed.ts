@@ -1,6 +1,6 @@
-import { sql } from "drizzle-orm";
-import { getDb } from "./client.ts";
-import { domainAllowlist, users, type GrantedRole } from "./schema/index.ts";
+import { eq, sql } from "drizzle-orm";
+import { getDb, type Executor } from "./client.ts";
+import { domainAllowlist, groupMembers, groups, users, type GrantedRole } from "./schema/index.ts";
 import { hashPassword } from "#app/.server/accounts/passwords.ts";
 
 export type DemoAccount = { role: string; email: string; password: string };
@@ -47,6 +47,22 @@ export async function seedDemo(): Promise<DemoAccount[]> {
         .onConflictDoNothing({ target: users.email });
     }
     await tx.insert(domainAllowlist).values(DEMO_ALLOWLIST).onConflictDoNothing();
+    await seedDemoGroup(tx);
   });
   return DEMO_USERS.map((demo) => ({ role: demo.role, email: demo.email, password: DEMO_PASSWORD }));
+}
+
+/** An agency group that the demo attendee manages and the demo member belongs to: a newcomer can try managing one. */
+async function seedDemoGroup(tx: Executor): Promise<void> {
+  await tx.insert(groups).values({ kind: "agency", name: "Postal Inspection Service", slug: "postal-inspection-service" }).onConflictDoNothing();
+  const [group] = await tx.select({ id: groups.id }).from(groups).where(eq(groups.slug, "postal-inspection-service"));
+  const people = [
+    { email: "attendee@demo.liaison.test", role: "manager" as const },
+    { email: "member@demo.liaison.test", role: "member" as const },
+  ];
+  for (const person of people) {
+    const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.email, person.email));
+    if (!group || !user) continue;
+    await tx.insert(groupMembers).values({ groupId: group.id, userId: user.id, role: person.role }).onConflictDoNothing();
+  }
 }

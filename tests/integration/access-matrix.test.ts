@@ -1,24 +1,41 @@
 /**
- * Who may see what: every route of the server build, GET as every kind of viewer, against the product's rules.
+ * Who may see and do what: every route of the server build, GET as every kind of viewer, and every form's intent
+ * POSTed as every kind of viewer, against the product's rules.
  *
- * Expected values: a status (200, 403, 404), or "302 <Location>" for a redirect. A Location ending in "…" is a
- * prefix; when the redirect carries a redirectTo, it must name the URL that was asked for.
+ * Expected values: a status, or "302 <Location>" for a redirect. A Location ending in "…" is a prefix; when the
+ * redirect carries a redirectTo, it must name the URL that was asked for.
+ *
+ * A module adds, for each route: a `page(...)` row per URL worth checking, and a `post(...)` row per intent of each
+ * form (the test fails while a route, an action or an intent written in a route module has no row). Columns are the
+ * ROLES; `.also({...})` adds expectations for PERSONAS, viewers defined by how they relate to a fixture (the manager
+ * of a group and a plain member of it; the speaker of a session, the author of a post as those modules arrive).
+ * POST fields should be harmless to repeat: empty fields show that the guard runs before the form is read (an
+ * allowed viewer gets 400), real fields show the domain's own check (owner 200, non-owner 403 or 404).
  */
+import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import type { RouteConfigEntry } from "@react-router/dev/routes";
 import type { ServerBuild } from "react-router";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import routeConfig from "#app/routes.ts";
 import type { GrantedRole } from "#db/schema/accounts.ts";
+import { createGroup } from "#tests/factories/access.ts";
 import { createUser, createUserSession } from "#tests/factories/accounts.ts";
 import { createApplication } from "#tests/factories/vetting.ts";
 import { startTestApp, type TestApp, type TestClient } from "#tests/support/app.ts";
 
-type Expected = 200 | 403 | 404 | `302 ${string}`;
+type Expected = 200 | 400 | 403 | 404 | 409 | `302 ${string}`;
 
 const ROLES = ["anonymous", "unverified", "attendee", "member", "moderator", "organizer", "admin"] as const;
 type Role = (typeof ROLES)[number];
 const PRIVILEGED = ["member", "moderator", "organizer", "admin"] as const;
 type PrivilegedRole = (typeof PRIVILEGED)[number];
+
+/** Viewers defined by their relation to a fixture; each is a verified attendee otherwise. */
+const PERSONAS = ["group manager", "group member"] as const;
+type Persona = (typeof PERSONAS)[number];
+type Viewer = Role | Persona;
 
 // Where the guards send a viewer who may not be here yet.
 const SIGN_IN = "302 /login?redirectTo=…";
@@ -26,62 +43,162 @@ const VERIFY = "302 /verify-email";
 const ACCOUNT = "302 /account";
 const MFA = "302 /account/mfa?required=1&redirectTo=…";
 
-/** Concrete values for the dynamic segments: `{application}` in a URL is an open application of a fixture applicant. */
-const FIXTURE = { application: "", unknownApplication: "00000000-0000-4000-8000-000000000000" };
+/**
+ * Values for the `{placeholders}` in URLs and fields, filled in beforeAll: `{application}` is an open application of
+ * a fixture applicant; `{group}` a community managed by "group manager" with "group member" in it; `{bystander}` an
+ * account that POSTs add to that group; `{outsider}` an account never in it.
+ */
+const FIXTURE: Record<string, string> = {
+  application: "",
+  "unknown-application": "00000000-0000-4000-8000-000000000000",
+  group: "",
+  "unknown-group": "00000000-0000-4000-8000-000000000001",
+  bystander: "",
+  outsider: "",
+};
 
-function concrete(url: string): string {
-  return url.replace("{application}", FIXTURE.application).replace("{unknown-application}", FIXTURE.unknownApplication);
+function concrete(template: string): string {
+  return template.replace(/\{([a-z-]+)\}/g, (_, name: string) => {
+    const value = FIXTURE[name];
+    if (!value) throw new Error(`No fixture value for {${name}}`);
+    return value;
+  });
 }
 
-type Row = { route: string; url: string; expected: Record<Role, Expected> };
+class Row {
+  constructor(
+    readonly method: "GET" | "POST",
+    readonly route: string,
+    readonly url: string,
+    readonly intent: string | null,
+    readonly fields: Record<string, string>,
+    readonly expected: Partial<Record<Viewer, Expected>>,
+  ) {}
 
-function row(route: string, url: string, ...expected: Expected[]): Row {
-  if (expected.length !== ROLES.length) throw new Error(`${route}: ${expected.length} expectations for ${ROLES.length} roles`);
-  return { route, url, expected: Object.fromEntries(ROLES.map((role, i) => [role, expected[i]!])) as Record<Role, Expected> };
+  /** Expectations for personas, on top of the roles. */
+  also(personas: Partial<Record<Persona, Expected>>): Row {
+    return new Row(this.method, this.route, this.url, this.intent, this.fields, { ...this.expected, ...personas });
+  }
+
+  get label(): string {
+    return this.method === "GET" ? `GET ${this.url}` : `POST ${this.url} ${this.intent ?? "(no intent)"}`;
+  }
 }
 
-const MATRIX: Row[] = [
-  //  route                            URL                                            anonymous  unverified  attendee  member  moderator  organizer  admin
-  row("/",                             "/",                                           200,       200,        200,      200,    200,       200,       200),
-  row("/pages/:slug",                  "/pages/about",                                200,       200,        200,      200,    200,       200,       200),
-  row("/pages/:slug",                  "/pages/no-such-page",                         404,       404,        404,      404,    404,       404,       404),
-  row("/agenda",                       "/agenda",                                     200,       200,        200,      200,    200,       200,       200),
-  row("/register",                     "/register",                                   200,       200,        200,      200,    200,       200,       200),
-  row("/speakers",                     "/speakers",                                   200,       200,        200,      200,    200,       200,       200),
+function byRole(label: string, expected: Expected[]): Record<Role, Expected> {
+  if (expected.length !== ROLES.length) throw new Error(`${label}: ${expected.length} expectations for ${ROLES.length} roles`);
+  return Object.fromEntries(ROLES.map((role, i) => [role, expected[i]!])) as Record<Role, Expected>;
+}
 
-  row("/signup",                       "/signup",                                     200,       ACCOUNT,    ACCOUNT,  ACCOUNT, ACCOUNT,  ACCOUNT,   ACCOUNT),
-  row("/login",                        "/login",                                      200,       ACCOUNT,    ACCOUNT,  ACCOUNT, ACCOUNT,  ACCOUNT,   ACCOUNT),
-  row("/login/mfa",                    "/login/mfa",                                  "302 /login", ACCOUNT, ACCOUNT,  ACCOUNT, ACCOUNT,  ACCOUNT,   ACCOUNT),
-  row("/logout",                       "/logout",                                     "302 /",   "302 /",    "302 /",  "302 /", "302 /",   "302 /",   "302 /"),
-  row("/verify-email",                 "/verify-email",                               200,       200,        ACCOUNT,  ACCOUNT, ACCOUNT,  ACCOUNT,   ACCOUNT),
-  row("/forgot-password",              "/forgot-password",                            200,       200,        200,      200,    200,       200,       200),
-  row("/reset-password",               "/reset-password",                             200,       200,        200,      200,    200,       200,       200),
+/** A GET of `url`, which the route `route` serves. */
+function page(route: string, url: string, ...expected: Expected[]): Row {
+  return new Row("GET", route, url, null, {}, byRole(url, expected));
+}
 
-  row("/account",                      "/account",                                    SIGN_IN,   200,        200,      200,    200,       200,       200),
-  row("/account/security",             "/account/security",                           SIGN_IN,   200,        200,      200,    200,       200,       200),
-  row("/account/email/confirm",        "/account/email/confirm",                      200,       200,        200,      200,    200,       200,       200),
-  row("/account/mfa",                  "/account/mfa",                                SIGN_IN,   VERIFY,     200,      200,    200,       200,       200),
-  row("/account/export",               "/account/export",                             SIGN_IN,   200,        200,      200,    200,       200,       200),
-  row("/account/delete",               "/account/delete",                             SIGN_IN,   200,        200,      200,    200,       200,       200),
+/** A POST of a form to `url` with its `intent` (null for a form without one) and the other `fields`. */
+function post(route: string, url: string, intent: string | null, fields: Record<string, string>, ...expected: Expected[]): Row {
+  return new Row("POST", route, url, intent, fields, byRole(`${url} ${intent}`, expected));
+}
 
-  row("/vetting",                      "/vetting",                                    SIGN_IN,   VERIFY,     200,      200,    200,       200,       200),
-  row("/vetting/verify",               "/vetting/verify",                             200,       200,        200,      200,    200,       200,       200),
-  row("/members",                      "/members",                                    SIGN_IN,   VERIFY,     403,      200,    200,       200,       200),
-  row("/members/vouch",                "/members/vouch",                              SIGN_IN,   VERIFY,     403,      200,    200,       403,       200),
-  row("/forum",                        "/forum",                                      SIGN_IN,   VERIFY,     403,      200,    200,       403,       200),
+const PAGES: Row[] = [
+  //   route                             URL                                        anonymous  unverified  attendee  member  moderator  organizer  admin
+  page("/",                             "/",                                       200,       200,        200,      200,    200,       200,       200),
+  page("/pages/:slug",                  "/pages/about",                            200,       200,        200,      200,    200,       200,       200),
+  page("/pages/:slug",                  "/pages/no-such-page",                     404,       404,        404,      404,    404,       404,       404),
+  page("/agenda",                       "/agenda",                                 200,       200,        200,      200,    200,       200,       200),
+  page("/register",                     "/register",                               200,       200,        200,      200,    200,       200,       200),
+  page("/speakers",                     "/speakers",                               200,       200,        200,      200,    200,       200,       200),
 
-  row("/admin",                        "/admin",                                      SIGN_IN,   VERIFY,     403,      403,    403,       200,       200),
-  row("/admin/vetting",                "/admin/vetting",                              SIGN_IN,   VERIFY,     403,      403,    403,       200,       200),
-  row("/admin/vetting/:applicationId", "/admin/vetting/{application}",               SIGN_IN,   VERIFY,     403,      403,    403,       200,       200),
-  row("/admin/vetting/:applicationId", "/admin/vetting/{unknown-application}",       SIGN_IN,   VERIFY,     403,      403,    403,       404,       404),
-  row("/admin/vetting/:applicationId", "/admin/vetting/not-an-id",                    SIGN_IN,   VERIFY,     403,      403,    403,       404,       404),
-  row("/admin/allowlist",              "/admin/allowlist",                            SIGN_IN,   VERIFY,     403,      403,    403,       200,       200),
-  row("/admin/members",                "/admin/members",                              SIGN_IN,   VERIFY,     403,      403,    403,       200,       200),
-  row("/admin/users",                  "/admin/users",                                SIGN_IN,   VERIFY,     403,      403,    403,       403,       200),
-  row("/admin/audit",                  "/admin/audit",                                SIGN_IN,   VERIFY,     403,      403,    403,       403,       200),
-  row("/admin/outbox",                 "/admin/outbox",                               SIGN_IN,   VERIFY,     403,      403,    403,       200,       200),
+  page("/signup",                       "/signup",                                 200,       ACCOUNT,    ACCOUNT,  ACCOUNT, ACCOUNT,  ACCOUNT,   ACCOUNT),
+  page("/login",                        "/login",                                  200,       ACCOUNT,    ACCOUNT,  ACCOUNT, ACCOUNT,  ACCOUNT,   ACCOUNT),
+  page("/login/mfa",                    "/login/mfa",                              "302 /login", ACCOUNT, ACCOUNT,  ACCOUNT, ACCOUNT,  ACCOUNT,   ACCOUNT),
+  page("/logout",                       "/logout",                                 "302 /",   "302 /",    "302 /",  "302 /", "302 /",   "302 /",   "302 /"),
+  page("/verify-email",                 "/verify-email",                           200,       200,        ACCOUNT,  ACCOUNT, ACCOUNT,  ACCOUNT,   ACCOUNT),
+  page("/forgot-password",              "/forgot-password",                        200,       200,        200,      200,    200,       200,       200),
+  page("/reset-password",               "/reset-password",                         200,       200,        200,      200,    200,       200,       200),
 
-  row("/*",                            "/no/such/page-anywhere",                      404,       404,        404,      404,    404,       404,       404),
+  page("/account",                      "/account",                                SIGN_IN,   200,        200,      200,    200,       200,       200),
+  page("/account/security",             "/account/security",                       SIGN_IN,   200,        200,      200,    200,       200,       200),
+  page("/account/email/confirm",        "/account/email/confirm",                  200,       200,        200,      200,    200,       200,       200),
+  page("/account/mfa",                  "/account/mfa",                            SIGN_IN,   VERIFY,     200,      200,    200,       200,       200),
+  page("/account/export",               "/account/export",                         SIGN_IN,   200,        200,      200,    200,       200,       200),
+  page("/account/delete",               "/account/delete",                         SIGN_IN,   200,        200,      200,    200,       200,       200),
+
+  page("/vetting",                      "/vetting",                                SIGN_IN,   VERIFY,     200,      200,    200,       200,       200),
+  page("/vetting/verify",               "/vetting/verify",                         200,       200,        200,      200,    200,       200,       200),
+  page("/members",                      "/members",                                SIGN_IN,   VERIFY,     403,      200,    200,       200,       200),
+  page("/members/vouch",                "/members/vouch",                          SIGN_IN,   VERIFY,     403,      200,    200,       403,       200),
+  page("/forum",                        "/forum",                                  SIGN_IN,   VERIFY,     403,      200,    200,       403,       200),
+
+  page("/admin",                        "/admin",                                  SIGN_IN,   VERIFY,     403,      403,    403,       200,       200),
+  page("/admin/vetting",                "/admin/vetting",                          SIGN_IN,   VERIFY,     403,      403,    403,       200,       200),
+  page("/admin/vetting/:applicationId", "/admin/vetting/{application}",            SIGN_IN,   VERIFY,     403,      403,    403,       200,       200),
+  page("/admin/vetting/:applicationId", "/admin/vetting/{unknown-application}",    SIGN_IN,   VERIFY,     403,      403,    403,       404,       404),
+  page("/admin/vetting/:applicationId", "/admin/vetting/not-an-id",                SIGN_IN,   VERIFY,     403,      403,    403,       404,       404),
+  page("/admin/allowlist",              "/admin/allowlist",                        SIGN_IN,   VERIFY,     403,      403,    403,       200,       200),
+  page("/admin/members",                "/admin/members",                          SIGN_IN,   VERIFY,     403,      403,    403,       200,       200),
+  page("/admin/users",                  "/admin/users",                            SIGN_IN,   VERIFY,     403,      403,    403,       403,       200),
+  page("/admin/groups",                 "/admin/groups",                           SIGN_IN,   VERIFY,     403,      403,    403,       200,       200)
+    .also({ "group manager": 200, "group member": 403 }),
+  page("/admin/groups/:groupId",        "/admin/groups/{group}",                   SIGN_IN,   VERIFY,     404,      404,    404,       200,       200)
+    .also({ "group manager": 200, "group member": 403 }),
+  page("/admin/groups/:groupId",        "/admin/groups/{unknown-group}",           SIGN_IN,   VERIFY,     404,      404,    404,       404,       404)
+    .also({ "group manager": 404, "group member": 404 }),
+  page("/admin/groups/:groupId",        "/admin/groups/not-an-id",                 SIGN_IN,   VERIFY,     404,      404,    404,       404,       404),
+  page("/admin/audit",                  "/admin/audit",                            SIGN_IN,   VERIFY,     403,      403,    403,       403,       200),
+  page("/admin/outbox",                 "/admin/outbox",                           SIGN_IN,   VERIFY,     403,      403,    403,       200,       200),
+
+  page("/*",                            "/no/such/page-anywhere",                  404,       404,        404,      404,    404,       404,       404),
+];
+
+const ACTIONS: Row[] = [
+  //   route                             URL                              intent           fields                                  anonymous  unverified  attendee  member  moderator  organizer  admin
+  post("/signup",                       "/signup",                       null,            {},                                     400,       ACCOUNT,    ACCOUNT,  ACCOUNT, ACCOUNT,  ACCOUNT,   ACCOUNT),
+  post("/login",                        "/login",                        null,            {},                                     400,       ACCOUNT,    ACCOUNT,  ACCOUNT, ACCOUNT,  ACCOUNT,   ACCOUNT),
+  post("/login/mfa",                    "/login/mfa",                    null,            {},                                     "302 /login", ACCOUNT, ACCOUNT,  ACCOUNT, ACCOUNT,  ACCOUNT,   ACCOUNT),
+  post("/logout",                       "/logout",                       null,            {},                                     "302 /",   "302 /",    "302 /",  "302 /", "302 /",   "302 /",   "302 /"),
+  post("/verify-email",                 "/verify-email",                 "verify",        {},                                     400,       400,        ACCOUNT,  ACCOUNT, ACCOUNT,  ACCOUNT,   ACCOUNT),
+  post("/verify-email",                 "/verify-email",                 "resend",        {},                                     SIGN_IN,   200,        ACCOUNT,  ACCOUNT, ACCOUNT,  ACCOUNT,   ACCOUNT),
+  post("/forgot-password",              "/forgot-password",              null,            {},                                     400,       400,        400,      400,    400,       400,       400),
+  post("/reset-password",               "/reset-password",               null,            {},                                     400,       400,        400,      400,    400,       400,       400),
+
+  post("/account",                      "/account",                      null,            {},                                     SIGN_IN,   400,        400,      400,    400,       400,       400),
+  post("/account/security",             "/account/security",             "password",      {},                                     SIGN_IN,   400,        400,      400,    400,       400,       400),
+  post("/account/security",             "/account/security",             "email",         {},                                     SIGN_IN,   400,        400,      400,    400,       400,       400),
+  post("/account/security",             "/account/security",             "sessions",      {},                                     SIGN_IN,   200,        200,      200,    200,       200,       200),
+  post("/account/email/confirm",        "/account/email/confirm",        null,            {},                                     400,       400,        400,      400,    400,       400,       400),
+  post("/account/mfa",                  "/account/mfa",                  "enrol",         {},                                     SIGN_IN,   VERIFY,     400,      400,    400,       400,       400),
+  post("/account/mfa",                  "/account/mfa",                  "regenerate",    {},                                     SIGN_IN,   VERIFY,     400,      400,    400,       400,       400),
+  post("/account/mfa",                  "/account/mfa",                  "disable",       {},                                     SIGN_IN,   VERIFY,     400,      400,    400,       400,       400),
+  post("/account/delete",               "/account/delete",               null,            {},                                     SIGN_IN,   400,        400,      400,    400,       400,       400),
+
+  post("/vetting",                      "/vetting",                      "apply",         {},                                     SIGN_IN,   VERIFY,     400,      400,    400,       400,       400),
+  post("/vetting",                      "/vetting",                      "reply",         {},                                     SIGN_IN,   VERIFY,     400,      400,    400,       400,       400),
+  post("/vetting",                      "/vetting",                      "withdraw",      {},                                     SIGN_IN,   VERIFY,     400,      400,    400,       400,       400),
+  // Nobody here has an application waiting for its official address to be confirmed.
+  post("/vetting",                      "/vetting",                      "resend",        {},                                     SIGN_IN,   VERIFY,     409,      409,    409,       409,       409),
+  post("/vetting/verify",               "/vetting/verify",               null,            {},                                     400,       400,        400,      400,    400,       400,       400),
+  post("/members/vouch",                "/members/vouch",                null,            {},                                     SIGN_IN,   VERIFY,     403,      400,    400,       403,       400),
+
+  post("/admin/vetting/:applicationId", "/admin/vetting/{unknown-application}", "approve", {},                                    SIGN_IN,   VERIFY,     403,      403,    403,       404,       404),
+  post("/admin/vetting/:applicationId", "/admin/vetting/{application}", "request_info", {},                                       SIGN_IN,   VERIFY,     403,      403,    403,       400,       400),
+  post("/admin/vetting/:applicationId", "/admin/vetting/{application}", "reject",  {},                                            SIGN_IN,   VERIFY,     403,      403,    403,       400,       400),
+  post("/admin/allowlist",              "/admin/allowlist",              "add",           {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       400,       400),
+  post("/admin/allowlist",              "/admin/allowlist",              "remove",        {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       400,       400),
+  post("/admin/members",                "/admin/members",                "suspend",       {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       400,       400),
+  post("/admin/members",                "/admin/members",                "reinstate",     {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       400,       400),
+  post("/admin/users",                  "/admin/users",                  "grant",         {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       403,       400),
+  post("/admin/users",                  "/admin/users",                  "revoke",        {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       403,       400),
+  post("/admin/users",                  "/admin/users",                  "end-sessions",  {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       403,       400),
+  post("/admin/groups",                 "/admin/groups",                 "create",        {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       400,       400)
+    .also({ "group manager": 403, "group member": 403 }),
+  // Adding the same bystander again and again answers 200 each time; removing someone never in the group as well.
+  post("/admin/groups/:groupId",        "/admin/groups/{group}",         "add",           { email: "{bystander}", role: "member" }, SIGN_IN, VERIFY,  404,      404,    404,       200,       200)
+    .also({ "group manager": 200, "group member": 403 }),
+  post("/admin/groups/:groupId",        "/admin/groups/{group}",         "remove",        { userId: "{outsider}" },               SIGN_IN,   VERIFY,     404,      404,    404,       200,       200)
+    .also({ "group manager": 200, "group member": 403 }),
+  post("/admin/groups/:groupId",        "/admin/groups/{unknown-group}", "add",           { email: "{bystander}", role: "member" }, SIGN_IN, VERIFY,  404,      404,    404,       404,       404)
+    .also({ "group manager": 404, "group member": 404 }),
 ];
 
 /**
@@ -99,6 +216,8 @@ const WITHOUT_MFA: { url: string; expected: Record<PrivilegedRole, Expected> }[]
   withoutMfa("/admin/allowlist",     403,    403,       MFA,       MFA),
   withoutMfa("/admin/members",       403,    403,       MFA,       MFA),
   withoutMfa("/admin/users",         403,    403,       403,       MFA),
+  withoutMfa("/admin/groups",        403,    403,       MFA,       MFA),
+  withoutMfa("/admin/groups/{group}", 404,   404,       MFA,       MFA),
   withoutMfa("/admin/audit",         403,    403,       403,       MFA),
   withoutMfa("/admin/outbox",        403,    403,       MFA,       MFA),
   // What any signed-in account may do needs no second factor.
@@ -111,31 +230,47 @@ function withoutMfa(url: string, ...expected: Expected[]) {
   return { url, expected: Object.fromEntries(PRIVILEGED.map((role, i) => [role, expected[i]!])) as Record<PrivilegedRole, Expected> };
 }
 
-const USERS: Record<Exclude<Role, "anonymous">, { traits: ("verified" | "member")[]; roles: GrantedRole[] }> = {
+const USERS: Record<Exclude<Viewer, "anonymous">, { traits: ("verified" | "member")[]; roles: GrantedRole[] }> = {
   unverified: { traits: [], roles: [] },
   attendee: { traits: ["verified"], roles: [] },
   member: { traits: ["verified", "member"], roles: [] },
   moderator: { traits: ["verified", "member"], roles: ["moderator"] },
   organizer: { traits: ["verified"], roles: ["organizer"] },
   admin: { traits: ["verified"], roles: ["admin"] },
+  "group manager": { traits: ["verified"], roles: [] },
+  "group member": { traits: ["verified"], roles: [] },
 };
 
+type Accounts = Record<Exclude<Viewer, "anonymous">, string>;
+/** One account per viewer for the pages, another for the forms: a form that ends "other sessions" cannot touch a page's. */
+const accounts = { pages: {} as Accounts, actions: {} as Accounts };
 let app: TestApp;
 
 beforeAll(async () => {
   app = await startTestApp();
+  for (const viewer of Object.keys(USERS) as (keyof typeof USERS)[]) {
+    accounts.pages[viewer] = (await createUser(USERS[viewer])).id;
+    accounts.actions[viewer] = (await createUser(USERS[viewer])).id;
+  }
   const applicant = await createUser({ traits: ["verified"], name: "Fixture Applicant" });
   FIXTURE.application = (await createApplication(applicant)).applicationId;
+  const [bystander, outsider] = [await createUser({ name: "Bystander" }), await createUser({ name: "Outsider" })];
+  FIXTURE.bystander = bystander.email;
+  FIXTURE.outsider = outsider.id;
+  const both = (persona: Persona) => [{ id: accounts.pages[persona] }, { id: accounts.actions[persona] }];
+  FIXTURE.group = (await createGroup({ managers: both("group manager"), members: both("group member") })).id;
 });
 
 afterAll(async () => {
   await app?.close();
 });
 
-async function signedInClient(role: Exclude<Role, "anonymous">, mfaVerified: boolean): Promise<TestClient> {
-  const user = await createUser(USERS[role]);
-  const { token } = await createUserSession(user.id, { mfaVerified });
+/** A new session of the viewer's account: privileged roles pass the second factor unless told otherwise. */
+async function clientFor(viewer: Viewer, options: { mfaVerified?: boolean; account?: keyof typeof accounts } = {}): Promise<TestClient> {
   const client = app.client();
+  if (viewer === "anonymous") return client;
+  const mfaVerified = options.mfaVerified ?? (PRIVILEGED as readonly string[]).includes(viewer);
+  const { token } = await createUserSession(accounts[options.account ?? "pages"][viewer], { mfaVerified });
   client.cookies.set("liaison_session", token);
   return client;
 }
@@ -161,46 +296,99 @@ function mismatch(expected: Expected, url: string, status: number, location: str
   return null;
 }
 
-function routePatterns(build: ServerBuild): string[] {
-  const patterns: string[] = [];
-  for (const [id, route] of Object.entries(build.routes)) {
-    if (!route || id === "root" || (route.path === undefined && !route.index)) continue;
-    const segments: string[] = [];
-    for (let at: typeof route | undefined = route; at; at = at.parentId ? build.routes[at.parentId] : undefined) {
-      if (at.path) segments.unshift(at.path);
-    }
-    patterns.push(`/${segments.join("/")}`);
-  }
-  return patterns;
+async function request(client: TestClient, row: Row) {
+  const url = concrete(row.url);
+  if (row.method === "GET") return { url, res: await client.get(url) };
+  const fields = Object.fromEntries(Object.entries(row.fields).map(([name, value]) => [name, concrete(value)]));
+  return { url, res: await client.post(url, row.intent === null ? fields : { intent: row.intent, ...fields }) };
 }
 
-test("the table names every route of the server build, and only those", async () => {
-  const build = (await import(/* @vite-ignore */ pathToFileURL(path.resolve("build/server/index.js")).href)) as ServerBuild;
-  const built = new Set(routePatterns(build));
-  const tabled = new Set(MATRIX.map((r) => r.route));
-  expect(built.size).toBeGreaterThan(30);
-  expect([...built].filter((route) => !tabled.has(route)), "routes missing from the access matrix").toEqual([]);
-  expect([...tabled].filter((route) => !built.has(route)), "routes in the matrix that the app does not have").toEqual([]);
-});
+describe("the table is complete", () => {
+  async function serverBuild(): Promise<ServerBuild> {
+    return (await import(/* @vite-ignore */ pathToFileURL(path.resolve("build/server/index.js")).href)) as ServerBuild;
+  }
 
-describe("GET of every route as every role (privileged sessions verified with MFA)", () => {
-  const clients = {} as Record<Role, TestClient>;
-
-  beforeAll(async () => {
-    clients.anonymous = app.client();
-    for (const role of ROLES) {
-      if (role === "anonymous") continue;
-      clients[role] = await signedInClient(role, (PRIVILEGED as readonly string[]).includes(role));
+  /** The URL pattern of each route of the build, by route id. */
+  function routePatterns(build: ServerBuild): Map<string, string> {
+    const patterns = new Map<string, string>();
+    for (const [id, route] of Object.entries(build.routes)) {
+      if (!route || id === "root" || (route.path === undefined && !route.index)) continue;
+      const segments: string[] = [];
+      for (let at: typeof route | undefined = route; at; at = at.parentId ? build.routes[at.parentId] : undefined) {
+        if (at.path) segments.unshift(at.path);
+      }
+      patterns.set(id, `/${segments.join("/")}`);
     }
+    return patterns;
+  }
+
+  /** The module file of each URL pattern, from app/routes.ts. */
+  function routeFiles(entries: RouteConfigEntry[] = routeConfig, parent = ""): Map<string, string> {
+    const files = new Map<string, string>();
+    for (const entry of entries) {
+      const pattern = entry.path ? `${parent}/${entry.path}` : parent || "/";
+      files.set(pattern, entry.file);
+      for (const [child, file] of routeFiles(entry.children ?? [], pattern)) files.set(child, file);
+    }
+    return files;
+  }
+
+  /** The intents a route module's forms send, read from its source: `name="intent" value="…"`. */
+  function intentsIn(file: string): string[] {
+    const source = fs.readFileSync(path.resolve("app", file), "utf8");
+    return [...new Set([...source.matchAll(/name="intent"\s+value="([^"]+)"/g)].map((match) => match[1]!))].sort();
+  }
+
+  test("every route of the server build has a page row, and every row a route", async () => {
+    const built = new Set((routePatterns(await serverBuild())).values());
+    const tabled = new Set(PAGES.map((row) => row.route));
+    expect(built.size).toBeGreaterThan(30);
+    expect([...built].filter((route) => !tabled.has(route)), "routes missing from the access matrix").toEqual([]);
+    expect([...tabled].filter((route) => !built.has(route)), "routes in the matrix that the app does not have").toEqual([]);
   });
 
-  test.each(MATRIX.map((r) => [r.url, r] as const))("GET %s", async (_url, r) => {
-    const url = concrete(r.url);
+  test("every action has a row per intent its forms send, and no row names an action or intent that does not exist", async () => {
+    const build = await serverBuild();
+    const files = routeFiles();
+    const wanted: string[] = [];
+    for (const [id, pattern] of routePatterns(build)) {
+      if (!build.routes[id]?.module.action) continue;
+      const file = files.get(pattern);
+      if (!file) throw new Error(`app/routes.ts has no route ${pattern}`);
+      const intents = intentsIn(file);
+      for (const intent of intents.length > 0 ? intents : [null]) wanted.push(`${pattern} ${intent ?? "(no intent)"}`);
+    }
+    const tabled = [...new Set(ACTIONS.map((row) => `${row.route} ${row.intent ?? "(no intent)"}`))];
+    expect(wanted.length).toBeGreaterThan(30);
+    expect(wanted.filter((key) => !tabled.includes(key)), "actions and intents missing from the access matrix").toEqual([]);
+    expect(tabled.filter((key) => !wanted.includes(key)), "actions or intents in the matrix that the app does not have").toEqual([]);
+  });
+});
+
+describe("every page and every form as every role and persona (privileged sessions verified with MFA)", () => {
+  const clients = {} as Record<Viewer, TestClient>;
+
+  beforeAll(async () => {
+    for (const viewer of [...ROLES, ...PERSONAS]) clients[viewer] = await clientFor(viewer);
+  });
+
+  test.each(PAGES.map((row) => [row.label, row] as const))("%s", async (_label, row) => {
     const problems: string[] = [];
-    for (const role of ROLES) {
-      const res = await clients[role].get(url);
-      const problem = mismatch(r.expected[role], url, res.status, res.location);
-      if (problem) problems.push(`GET ${url} as ${role}: ${problem}`);
+    for (const [viewer, expected] of Object.entries(row.expected) as [Viewer, Expected][]) {
+      const { url, res } = await request(clients[viewer], row);
+      const problem = mismatch(expected, url, res.status, res.location);
+      if (problem) problems.push(`GET ${url} as ${viewer}: ${problem}`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  // Each POST gets a session of its own: signing out or a changed account must not leak into the next row.
+  test.each(ACTIONS.map((row) => [row.label, row] as const))("%s", async (_label, row) => {
+    const problems: string[] = [];
+    for (const [viewer, expected] of Object.entries(row.expected) as [Viewer, Expected][]) {
+      const { url, res } = await request(await clientFor(viewer, { account: "actions" }), row);
+      const problem = mismatch(expected, url, res.status, res.location);
+      if (problem) problems.push(`${row.label} as ${viewer}: ${problem}`);
     }
     expect(problems).toEqual([]);
   });
@@ -210,7 +398,7 @@ describe("privileged roles without a verified second factor", () => {
   const clients = {} as Record<PrivilegedRole, TestClient>;
 
   beforeAll(async () => {
-    for (const role of PRIVILEGED) clients[role] = await signedInClient(role, false);
+    for (const role of PRIVILEGED) clients[role] = await clientFor(role, { mfaVerified: false });
   });
 
   test.each(WITHOUT_MFA.map((r) => [r.url, r] as const))("GET %s", async (_url, r) => {

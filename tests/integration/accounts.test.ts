@@ -13,6 +13,7 @@ import { auditLog } from "#db/schema/audit.ts";
 import { mailOutbox } from "#db/schema/mail.ts";
 import { authThrottle } from "#db/schema/throttle.ts";
 import { THROTTLE } from "#app/.server/accounts/throttle.ts";
+import { createGroup } from "#tests/factories/access.ts";
 import { createUser, createUserSession, FACTORY_PASSWORD } from "#tests/factories/accounts.ts";
 import { startTestApp, type TestApp, type TestClient, type TestResponse } from "#tests/support/app.ts";
 
@@ -342,6 +343,18 @@ describe("database round trips", () => {
     const again = await client.get("/forum");
     expect(again.status).toBe(302);
     expect(again.location).toBe("/login?redirectTo=%2Fforum");
+  });
+
+  test("a viewer's groups come with that one statement, not with another", async () => {
+    const member = await createUser({ traits: ["verified", "member"] });
+    await createGroup({ members: [member] });
+    await createGroup({ managers: [member] });
+    const client = app.client();
+    client.cookies.set(COOKIE, (await createUserSession(member.id, { mfaVerified: true })).token);
+    const { res, statements, sessionStatements } = await statementsDuring(() => client.get("/account/mfa"));
+    expect(res.status).toBe(200);
+    expect(sessionStatements).toHaveLength(1);
+    expect(statements.filter((query) => /\bgroup_members\b/i.test(query))).toEqual(sessionStatements);
   });
 });
 

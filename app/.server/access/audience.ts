@@ -1,5 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
+import { AUDIENCES, type Audience } from "#db/schema/access.ts";
 import type { Viewer } from "../accounts/sessions.ts";
 
 /**
@@ -13,9 +14,10 @@ import type { Viewer } from "../accounts/sessions.ts";
  * - staff: organizers and admins.
  * - group: the members of one named group (an agency, a community, a list of people).
  * Staff see everything; an owner (the speaker of a session, the author of a post) always sees their own row.
+ *
+ * A table stores its audience in a text column constrained with `audienceCheck` (db/schema/access.ts).
  */
-export const AUDIENCES = ["public", "attendees", "members", "staff", "group"] as const;
-export type Audience = (typeof AUDIENCES)[number];
+export { AUDIENCES, type Audience };
 
 /** What the access conditions need to know about a viewer, resolved with the session (no query per row). */
 export type AccessScope = {
@@ -30,12 +32,19 @@ export type AccessScope = {
 
 export const ANONYMOUS: AccessScope = { userId: null, staff: false, member: false, attending: [], groups: [] };
 
-export function accessScope(viewer: Pick<Viewer, "id" | "roles" | "access"> | null | undefined): AccessScope {
+export type ScopeSource = Pick<Viewer, "id" | "roles" | "access"> & { session: Pick<Viewer["session"], "mfaVerified"> };
+
+/**
+ * The scope of a signed-in viewer. Staff and members reach what they do only from a session verified with a second
+ * factor, as their permissions do (see MFA_PERMISSIONS); until then they see what an attendee sees.
+ */
+export function accessScope(viewer: ScopeSource | null | undefined): AccessScope {
   if (!viewer) return ANONYMOUS;
+  const verified = viewer.session.mfaVerified;
   return {
     userId: viewer.id,
-    staff: viewer.roles.includes("organizer") || viewer.roles.includes("admin"),
-    member: viewer.roles.includes("member"),
+    staff: verified && (viewer.roles.includes("organizer") || viewer.roles.includes("admin")),
+    member: verified && viewer.roles.includes("member"),
     attending: viewer.access.attending,
     groups: viewer.access.groups,
   };

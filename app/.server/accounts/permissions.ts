@@ -13,6 +13,7 @@ export const PERMISSIONS = [
   "moderate:post",
   "approve:vetting",
   "manage:allowlist",
+  "manage:groups",
   "suspend:member",
   "edit:agenda",
   "read:outbox",
@@ -29,7 +30,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   speaker: ["upload:material"],
   member: MEMBER,
   moderator: [...MEMBER, "moderate:post"],
-  organizer: ["view:members", "approve:vetting", "manage:allowlist", "suspend:member", "edit:agenda", "read:outbox"],
+  organizer: ["view:members", "approve:vetting", "manage:allowlist", "manage:groups", "suspend:member", "edit:agenda", "read:outbox"],
   admin: PERMISSIONS,
 };
 

@@ -1,6 +1,7 @@
 import { and, eq, ne, sql, type SQL } from "drizzle-orm";
 import { database, getDb, type Executor } from "#db/client.ts";
 import { sessions, type GrantedRole } from "#db/schema/accounts.ts";
+import { viewerAccessColumns, viewerAccessOf, type ViewerAccessRow } from "../access/viewer-access.ts";
 import { recordAudit } from "../audit/log.ts";
 import { config } from "../config.ts";
 import { deriveRoles, isPrivileged, permissionsOf, type Permission, type Role } from "./permissions.ts";
@@ -43,7 +44,7 @@ type SessionRow = {
   status: string;
   mfa_enrolled: boolean;
   now: number;
-};
+} & ViewerAccessRow;
 
 export type SessionCheck =
   | { valid: true; viewer: Viewer; refreshCookie: boolean }
@@ -80,7 +81,8 @@ export async function validateSessionToken(token: string): Promise<SessionCheck>
              s.mfa_verified_at is not null as mfa_verified,
              u.email, u.name, u.agency, u.job_title, u.country, u.roles, ${epochMs(sql`u.member_until`)} as member_until,
              u.email_verified_at is not null as email_verified, u.status,
-             exists (select 1 from totp_credentials t where t.user_id = u.id) as mfa_enrolled
+             exists (select 1 from totp_credentials t where t.user_id = u.id) as mfa_enrolled,
+             ${viewerAccessColumns(sql`u.id`)}
       from sessions s join users u on u.id = s.user_id
       where s.id = ${sessionId}
     ), touched as (
@@ -116,7 +118,7 @@ export async function validateSessionToken(token: string): Promise<SessionCheck>
     permissions: permissionsOf(roles),
     mfaEnrolled: row.mfa_enrolled,
     session: { id: row.id, createdAt: new Date(Number(row.created_at)), mfaVerified: row.mfa_verified, privileged },
-    access: { attending: [], groups: [] },
+    access: viewerAccessOf(row),
   };
   // Attendee cookies slide: re-issue at most once an hour so the browser's expiry follows the server's.
   const refreshCookie = !privileged && idle > 3600;

@@ -13,6 +13,7 @@ const ADMIN_PAGES: { path: string; title: string; summary: string; permission: P
   { path: "/admin/vetting", title: "Vetting queue", summary: "Decide on applications for membership.", permission: "approve:vetting" },
   { path: "/admin/allowlist", title: "Domain allowlist", summary: "Official address domains that get a confirmation link.", permission: "manage:allowlist" },
   { path: "/admin/members", title: "Members", summary: "Vetted members; suspend or reinstate.", permission: "suspend:member" },
+  { path: "/admin/groups", title: "Groups", summary: "Agencies, communities and lists of people that resources can be shown to.", permission: "manage:groups" },
   { path: "/admin/users", title: "Users and roles", summary: "Find accounts, grant or revoke roles, end sessions.", permission: "manage:roles" },
   { path: "/admin/audit", title: "Audit log", summary: "Who did what, and when.", permission: "read:audit" },
   { path: "/admin/outbox", title: "Mail outbox", summary: "Mail queued and sent by the site.", permission: "read:outbox" },

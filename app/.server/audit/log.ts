@@ -36,6 +36,10 @@ export const AUDIT_ACTIONS = [
   "allowlist.removed",
   "member.suspended",
   "member.reinstated",
+  "group.created",
+  "group.member_added",
+  "group.member_role_changed",
+  "group.member_removed",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
