@@ -5,6 +5,7 @@ import { users } from "#db/schema/accounts.ts";
 import type { Actor } from "../accounts/permissions.ts";
 import { recordAudit } from "../audit/log.ts";
 import { ForbiddenError, invalid, NotFoundError } from "../errors.ts";
+import { GROUP_LIMITS } from "#app/shared/groups.ts";
 import type { AddGroupMemberInput, CreateGroupInput } from "./schemas.ts";
 
 /**
@@ -22,7 +23,7 @@ export function slugFor(name: string): string {
     .replace(/[\u0300-\u036f]/g, "")
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
-    .slice(0, 60)
+    .slice(0, GROUP_LIMITS.slug)
     .replace(/^-+|-+$/g, "");
 }
 
