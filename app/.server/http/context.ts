@@ -9,6 +9,8 @@ export type RequestContext = {
   /** The signed-in user, or null. A session still waiting for its second factor is `pendingMfa`, not a viewer. */
   viewer: Viewer | null;
   pendingMfa: Viewer | null;
+  /** Set only when rendering the 503 page for a request the database could not serve (http/unavailable.ts). */
+  databaseUnavailable?: boolean;
 };
 
 declare module "react-router" {
