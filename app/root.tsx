@@ -1,4 +1,4 @@
-import type { LinksFunction, MetaFunction } from "react-router";
+import { data, type LinksFunction, type MetaFunction } from "react-router";
 import type { LoaderFunctionArgs } from "#app/shared/route-args.ts";
 import { Form, Link, Links, Meta, NavLink, Outlet, Scripts, ScrollRestoration, useRouteLoaderData } from "react-router";
 import type { ReactNode } from "react";
@@ -15,6 +15,7 @@ export const links: LinksFunction = () => [
 export const meta: MetaFunction = () => [{ title: "Liaison" }];
 
 export async function loader({ context }: LoaderFunctionArgs) {
+  if (context.databaseUnavailable) throw data("The database is out of reach.", { status: 503 });
   const viewer = context.viewer;
   return {
     viewer: viewer

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
@@ -14,16 +15,29 @@ import * as schema from "./schema/index.ts";
 
 export type Schema = typeof schema;
 export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+export type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
 /** A transaction handle, or the database itself: data functions accept either. */
-export type Executor = Parameters<Parameters<Database["transaction"]>[0]>[0] | Database;
+export type Executor = Transaction | Database;
 
 export type DatabaseTarget =
   | { kind: "pglite"; dataDir: string } // "memory://" for a throwaway database
-  | { kind: "postgres"; url: string; max?: number };
+  | {
+      kind: "postgres";
+      url: string;
+      max?: number;
+      /** Cancels any statement that runs longer (the server's statement_timeout), so no query holds a connection for ever. */
+      statementTimeoutMs?: number;
+      /** Fails a query that waited this long for a free connection of the pool. */
+      acquireTimeoutMs?: number;
+    };
+
+/** The driver underneath Drizzle, for the few callers that speak SQL text to it (the job queue). */
+export type DatabaseDriver = { kind: "pglite"; client: PGlite } | { kind: "postgres"; client: postgres.Sql };
 
 export type DatabaseHandle = {
   db: Database;
   target: DatabaseTarget;
+  driver: DatabaseDriver;
   /** Runs one SQL statement and returns its rows, whatever the driver. */
   rows<T>(query: SQL): Promise<T[]>;
   close(): Promise<void>;
@@ -63,49 +77,148 @@ export class DataDirectoryInUseError extends Error {
   }
 }
 
+/**
+ * Seconds before a connection of the pool tries again after an error. postgres.js's default grows to 20 s after a
+ * few failures (shared by the whole pool), so after a short database cut queries waited up to 20 s for a connection
+ * that could have been made at once; this stays at most one second.
+ */
+export const reconnectBackoff = (retries: number) => Math.min(0.05 * 2 ** retries, 1);
+
 export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
   if (target.kind === "postgres") {
-    const client = postgres(target.url, { max: target.max ?? 10, onnotice: () => {} });
+    const client = postgres(target.url, {
+      max: target.max ?? 10,
+      onnotice: () => {},
+      connect_timeout: 10,
+      backoff: reconnectBackoff,
+      // Set per connection at start-up: a statement stuck behind a lock gives its connection back after the timeout,
+      // and a transaction left open by a crashed request cannot hold its locks for ever.
+      connection: {
+        ...(target.statementTimeoutMs ? { statement_timeout: target.statementTimeoutMs } : {}),
+        idle_in_transaction_session_timeout: 60_000,
+      },
+    });
+    if (target.acquireTimeoutMs) limitPoolWait(client, target.acquireTimeoutMs);
     const db = drizzlePostgres(client, { schema, casing: "snake_case", logger }) as unknown as Database;
     return {
       db,
       target,
+      driver: { kind: "postgres", client },
       rows: async <T>(query: SQL) => (await db.execute(query)) as unknown as T[],
       close: () => client.end({ timeout: 5 }),
     };
   }
 
-  let release: (() => Promise<void>) | undefined;
-  if (target.dataDir !== "memory://") {
-    fs.mkdirSync(target.dataDir, { recursive: true });
-    // PGlite lets two processes open one directory and then corrupts it; a lock makes the second one fail first.
-    try {
-      release = await lockfile.lock(target.dataDir, {
-        lockfilePath: path.join(target.dataDir, ".liaison.lock"),
-        stale: 15_000,
-        // The lock vanished (the directory was deleted or taken over): another process may open the files now,
-        // and writing on would corrupt them, so stop at once with a message rather than a stack trace.
-        onCompromised: (error) => {
-          process.stderr.write(`Lost the lock on the embedded database in ${target.dataDir} (${error.message}); stopping.\n`);
-          process.exit(1);
-        },
-      });
-    } catch (error) {
-      if ((error as { code?: string }).code === "ELOCKED") throw new DataDirectoryInUseError(target.dataDir);
-      throw error;
-    }
-  }
+  const release = target.dataDir === "memory://" ? undefined : await lockDataDirectory(target.dataDir);
   const client = new PGlite(target.dataDir === "memory://" ? undefined : target.dataDir);
   const db = drizzlePglite(client, { schema, casing: "snake_case", logger }) as unknown as Database;
   return {
     db,
     target,
+    driver: { kind: "pglite", client },
     rows: async <T>(query: SQL) => ((await db.execute(query)) as unknown as { rows: T[] }).rows,
     close: async () => {
       await client.close();
       await release?.();
     },
   };
+}
+
+/**
+ * postgres.js queues a query while every connection of the pool is busy, with no limit on the wait. When a query has
+ * not got a connection after `ms`, cancel it (a queued query is only taken off the queue): the request fails fast
+ * with 57014 instead of waiting behind a pool that a held lock has filled.
+ */
+function limitPoolWait(client: postgres.Sql, ms: number): void {
+  const unsafe = client.unsafe.bind(client);
+  client.unsafe = ((...args: Parameters<postgres.Sql["unsafe"]>) => {
+    const query = unsafe(...args);
+    const then = query.then.bind(query);
+    // postgres.js sends a query when it is first awaited; the clock starts then.
+    query.then = ((onFulfilled, onRejected) => {
+      const timer = setTimeout(() => {
+        if ((query as unknown as { state: unknown }).state === null) void query.cancel();
+      }, ms);
+      return then(
+        (value) => (clearTimeout(timer), value),
+        (error: unknown) => {
+          clearTimeout(timer);
+          throw error;
+        },
+      ).then(onFulfilled, onRejected);
+    }) as typeof query.then;
+    return query;
+  }) as postgres.Sql["unsafe"];
+}
+
+const LOCK_FS = {
+  ...fs,
+  rmdir: (dir: string, callback: (error: NodeJS.ErrnoException | null) => void) => fs.rm(dir, { recursive: true }, callback),
+  rmdirSync: (dir: string) => fs.rmSync(dir, { recursive: true }),
+};
+
+type LockOwner = { pid: number; host: string };
+const OWNER_FILE = "owner.json";
+
+function lockOwnerAlive(lockDir: string): boolean {
+  let owner: LockOwner;
+  try {
+    owner = JSON.parse(fs.readFileSync(path.join(lockDir, OWNER_FILE), "utf8")) as LockOwner;
+  } catch {
+    // Just created and not yet signed by its owner, or from an older version: treat it as held.
+    return true;
+  }
+  // Another host's process cannot be checked from here; its lock goes stale by age alone.
+  if (owner.host !== os.hostname()) return true;
+  // In a container the restarted process may get the dead one's pid: our own pid in the lock is a previous life's.
+  if (owner.pid === process.pid) return false;
+  try {
+    process.kill(owner.pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * PGlite lets two processes open one directory and then corrupts it; a lock makes the second one fail first.
+ * The lock records its owner's pid, so that after a crash (kill -9, power loss) the next start takes it over at
+ * once instead of waiting for it to go stale.
+ */
+async function lockDataDirectory(dataDir: string): Promise<() => Promise<void>> {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const lockDir = path.join(dataDir, ".liaison.lock");
+  const lock = () =>
+    lockfile.lock(dataDir, {
+      lockfilePath: lockDir,
+      stale: 15_000,
+      // The lock directory holds its owner's file, so removing it (on release, or when it went stale) must recurse.
+      fs: LOCK_FS,
+      // The lock vanished (the directory was deleted or taken over): another process may open the files now,
+      // and writing on would corrupt them, so stop at once with a message rather than a stack trace.
+      onCompromised: (error) => {
+        process.stderr.write(`Lost the lock on the embedded database in ${dataDir} (${error.message}); stopping.\n`);
+        process.exit(1);
+      },
+    });
+  let release: () => Promise<void>;
+  try {
+    release = await lock();
+  } catch (error) {
+    if ((error as { code?: string }).code !== "ELOCKED") throw error;
+    if (lockOwnerAlive(lockDir)) throw new DataDirectoryInUseError(dataDir);
+    fs.rmSync(lockDir, { recursive: true, force: true });
+    try {
+      release = await lock();
+    } catch (again) {
+      // Another process took the freed lock first.
+      if ((again as { code?: string }).code === "ELOCKED") throw new DataDirectoryInUseError(dataDir);
+      throw again;
+    }
+  }
+  const owner: LockOwner = { pid: process.pid, host: os.hostname() };
+  fs.writeFileSync(path.join(lockDir, OWNER_FILE), JSON.stringify(owner));
+  return release;
 }
 
 const MIGRATION_LOCK = 7_340_217;
@@ -146,6 +259,49 @@ export function getDb(): Database {
   return database().db;
 }
 
-export async function ping(): Promise<void> {
-  await database().rows(sql`select 1 as ok`);
+/** postgres.js's own codes for a lost or refused connection, and the socket errors beneath them. */
+const CONNECTION_CODES = new Set([
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+]);
+
+/**
+ * Postgres SQLSTATEs that say "the database cannot serve you now": connection exceptions (class 08), shutdown and
+ * start-up (57P01-57P03), a statement cancelled by statement_timeout or by the pool's wait limit (57014), too many
+ * connections (53300), a lock not granted in time (55P03).
+ */
+function unavailableSqlState(code: string): boolean {
+  return code.startsWith("08") || ["57P01", "57P02", "57P03", "57014", "53300", "55P03"].includes(code);
+}
+
+/** True when the error (or one it wraps, as Drizzle does) means the database is out of reach, not that a query was wrong. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && (CONNECTION_CODES.has(code) || unavailableSqlState(code))) return true;
+    if (current instanceof Error && /PGlite is closed/.test(current.message)) return true;
+  }
+  return false;
+}
+
+/** Checks that the database answers, within `timeoutMs` if given (a full pool or a held lock fails it then). */
+export async function ping(timeoutMs?: number): Promise<void> {
+  const query = database().rows(sql`select 1 as ok`);
+  if (timeoutMs === undefined) return void (await query);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`The database did not answer within ${timeoutMs} ms.`)), timeoutMs);
+  });
+  try {
+    await Promise.race([query, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -8,11 +8,10 @@ import { syncContentPages } from "./content/pages.ts";
 import { config } from "./config.ts";
 import { createRequestListener, type AppSource } from "./http/app.ts";
 import { logger } from "./log.ts";
-import { mailDeliveryJob } from "./mail/worker.ts";
-import { startPeriodicJobs } from "./jobs/runner.ts";
 import { loadSecret } from "./crypto/secret.ts";
-import { housekeepingJob } from "./jobs/housekeeping.ts";
-import { membershipReminderJob } from "./vetting/reminders.ts";
+import { syncJobQueues } from "./jobs/queue.ts";
+import { JOBS } from "./jobs/registry.ts";
+import { startJobs } from "./jobs/worker.ts";
 
 export type RunningLiaison = { url: string; server: Server; close(): Promise<void> };
 
@@ -23,6 +22,7 @@ export async function prepare(): Promise<DatabaseHandle> {
   installDatabase(handle);
   try {
     await migrateDatabase(handle);
+    await syncJobQueues(handle, JOBS);
     await loadSecret();
     await syncContentPages(path.resolve("content/pages"));
     if (cfg.env === "production" && !cfg.publicUrl) {
@@ -65,7 +65,7 @@ export async function startLiaison(options: { port?: number; host?: string } = {
   const cfg = config();
   const handle = await prepare();
   const listener = createRequestListener(await appSource(), { renderCache: cfg.renderCache });
-  const stopJobs = startPeriodicJobs([mailDeliveryJob(), housekeepingJob, membershipReminderJob]);
+  const jobs = await startJobs(handle, JOBS);
   const server = await new Promise<Server>((resolve) => {
     const s = createServer(listener).listen(options.port ?? cfg.port, options.host ?? cfg.host, () => resolve(s));
   });
@@ -77,9 +77,9 @@ export async function startLiaison(options: { port?: number; host?: string } = {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const deadline = setTimeout(() => server.closeAllConnections(), 8_000);
-      await closed;
+      // Jobs still running after 5 s are put back in their queue, well inside the 10 s the process has.
+      await Promise.all([closed, jobs.stop(5_000)]);
       clearTimeout(deadline);
-      await stopJobs();
       await handle.close();
       installDatabase(undefined);
     })());

@@ -10,6 +10,12 @@ const EnvSchema = z.object({
   /** The address users reach the site at; an https URL turns on Secure cookies and HSTS. */
   PUBLIC_URL: z.url().optional(),
   DATABASE_URL: z.string().min(1).optional(),
+  /** Server only: connections in this instance's pool, the longest a statement may run, the longest a query waits for a connection. */
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
+  DATABASE_STATEMENT_TIMEOUT_MS: duration.default(5_000),
+  DATABASE_POOL_TIMEOUT_MS: duration.default(5_000),
+  /** How long /healthz waits for the database before it answers 503. */
+  HEALTHZ_TIMEOUT_MS: duration.default(1_500),
   LIAISON_DATA_DIR: z.string().default(".data"),
   /** Seeds the demo accounts and allowlist. Defaults to on for the embedded database outside production. */
   SEED_DEMO: z.enum(["0", "1"]).optional(),
@@ -47,7 +53,14 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     secureCookies: e.PUBLIC_URL?.startsWith("https:") ?? false,
     database: embedded
       ? ({ kind: "pglite", dataDir: e.LIAISON_DATA_DIR === "memory://" ? "memory://" : path.resolve(e.LIAISON_DATA_DIR) } as const)
-      : ({ kind: "postgres", url: e.DATABASE_URL! } as const),
+      : ({
+          kind: "postgres",
+          url: e.DATABASE_URL!,
+          max: e.DATABASE_POOL_MAX,
+          statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+          acquireTimeoutMs: e.DATABASE_POOL_TIMEOUT_MS,
+        } as const),
+    healthzTimeoutMs: e.HEALTHZ_TIMEOUT_MS,
     // A production build seeds only when asked: `npm start` asks, a deployment does not.
     seedDemo: e.SEED_DEMO ? e.SEED_DEMO === "1" : embedded && e.NODE_ENV !== "production",
     smtpUrl: e.SMTP_URL,

@@ -7,6 +7,7 @@ const MESSAGES: Record<number, { title: string; body: string }> = {
   404: { title: "Page not found", body: "There is no page at this address, or you may not see it." },
   413: { title: "Too large", body: "What you sent is larger than we accept." },
   429: { title: "Too many requests", body: "Please wait a little and try again." },
+  503: { title: "Temporarily unavailable", body: "The site cannot reach its database right now. Please try again in a minute." },
 };
 
 /** The one error page of the site: every route's ErrorBoundary delegates here. */

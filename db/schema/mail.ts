@@ -1,6 +1,10 @@
 import { sql } from "drizzle-orm";
-import { bigint, check, index, integer, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, check, integer, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 
+/**
+ * Every mail the site sends, written in the transaction of the change that causes it: the record of what was sent
+ * to whom. The job queue delivers it (a "mail.deliver" job per row, app/.server/mail/delivery.ts).
+ */
 export const mailOutbox = pgTable(
   "mail_outbox",
   {
@@ -10,17 +14,12 @@ export const mailOutbox = pgTable(
     textBody: text().notNull(),
     status: text().$type<"pending" | "sent" | "failed">().notNull().default("pending"),
     attempts: integer().notNull().default(0),
-    nextAttemptAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-    lockedUntil: timestamp({ withTimezone: true }),
     sentAt: timestamp({ withTimezone: true }),
     transport: text(),
     lastError: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [
-    index("mail_outbox_due_idx").on(t.status, t.nextAttemptAt),
-    check("mail_outbox_status_known", sql`${t.status} in ('pending', 'sent', 'failed')`),
-  ],
+  (t) => [check("mail_outbox_status_known", sql`${t.status} in ('pending', 'sent', 'failed')`)],
 );
 
 export type OutboxMail = typeof mailOutbox.$inferSelect;

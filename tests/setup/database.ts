@@ -7,6 +7,8 @@ import postgres from "postgres";
 import { afterAll, beforeAll } from "vitest";
 import { installDatabase, migrateDatabase, openDatabase, type DatabaseHandle } from "#db/client.ts";
 import { installConfig, readConfig } from "#app/.server/config.ts";
+import { syncJobQueues } from "#app/.server/jobs/queue.ts";
+import { JOBS } from "#app/.server/jobs/registry.ts";
 
 let handle: DatabaseHandle | undefined;
 let dropDatabase: (() => Promise<void>) | undefined;
@@ -39,6 +41,7 @@ beforeAll(async () => {
   );
   handle = await openDatabase(databaseUrl ? { kind: "postgres", url: databaseUrl, max: 4 } : { kind: "pglite", dataDir: "memory://" });
   await migrateDatabase(handle);
+  await syncJobQueues(handle, JOBS);
   installDatabase(handle);
 });
 

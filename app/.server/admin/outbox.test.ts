@@ -31,8 +31,8 @@ describe("outbox", () => {
 
   it("shows bodies only while no SMTP server is configured", async () => {
     const organizer = await createUser({ roles: ["organizer"] });
-    await enqueueMail({ to: "one@outbox.example", subject: "First", text: "secret link token=abc" });
-    await enqueueMail({ to: "two@outbox.example", subject: "Second", text: "another body" });
+    await getDb().transaction((tx) => enqueueMail({ to: "one@outbox.example", subject: "First", text: "secret link token=abc" }, tx));
+    await getDb().transaction((tx) => enqueueMail({ to: "two@outbox.example", subject: "Second", text: "another body" }, tx));
 
     const demo = await listOutbox(actorFor(organizer));
     expect(demo.bodiesVisible).toBe(true);
@@ -48,7 +48,7 @@ describe("outbox", () => {
 
   it("hides bodies on a production site without SMTP unless it is a demo", async () => {
     const organizer = await createUser({ roles: ["organizer"] });
-    await enqueueMail({ to: "three@outbox.example", subject: "Third", text: "reset token=xyz" });
+    await getDb().transaction((tx) => enqueueMail({ to: "three@outbox.example", subject: "Third", text: "reset token=xyz" }, tx));
     installConfig({ ...original, env: "production", smtpUrl: undefined, seedDemo: false });
     const deployed = await listOutbox(actorFor(organizer));
     expect(deployed.bodiesVisible).toBe(false);
@@ -59,7 +59,9 @@ describe("outbox", () => {
 
   it("pages by id", async () => {
     const organizer = await createUser({ roles: ["organizer"] });
-    for (let i = 0; i < 55; i += 1) await enqueueMail({ to: "bulk@outbox.example", subject: `Bulk ${i}`, text: "x" });
+    await getDb().transaction(async (tx) => {
+      for (let i = 0; i < 55; i += 1) await enqueueMail({ to: "bulk@outbox.example", subject: `Bulk ${i}`, text: "x" }, tx);
+    });
     const first = await listOutbox(actorFor(organizer));
     expect(first.rows).toHaveLength(50);
     expect(first.older).not.toBeNull();
@@ -80,7 +82,7 @@ describe("dashboard", () => {
     await getDb()
       .insert(vettingApplications)
       .values({ userId: applicant.id, agency: "A", officialEmail: "a@a.gov", sponsorName: "S", sponsorEmail: "s@a.gov", reason: "R" });
-    await enqueueMail({ to: "dash@outbox.example", subject: "Pending", text: "x" });
+    await getDb().transaction((tx) => enqueueMail({ to: "dash@outbox.example", subject: "Pending", text: "x" }, tx));
 
     const forOrganizer = await getDashboard(actorFor(organizer));
     expect(forOrganizer.pages.map((page) => page.path)).toEqual(["/admin/vetting", "/admin/allowlist", "/admin/members", "/admin/groups", "/admin/outbox"]);

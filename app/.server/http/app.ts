@@ -7,13 +7,14 @@ import { createRequestHandler } from "@react-router/express";
 import type { ServerBuild } from "react-router";
 import compression from "compression";
 import express, { type NextFunction, type Request, type Response } from "express";
-import { ping } from "#db/client.ts";
+import { isDatabaseUnavailable, ping } from "#db/client.ts";
 import { config } from "../config.ts";
 import { logger } from "../log.ts";
 import type { RequestContext } from "./context.ts";
 import { createRenderCache } from "./render-cache.ts";
 import { cachedPageHeaders, refuseCrossOrigin, securityHeaders } from "./security.ts";
 import { resolveSession } from "./session-middleware.ts";
+import { createUnavailablePage } from "./unavailable.ts";
 
 export type AppSource =
   | { mode: "production"; build: ServerBuild; clientDir: string }
@@ -71,7 +72,8 @@ export function createHttpApp(source: AppSource): express.Express {
 
   app.get("/healthz", async (_req, res) => {
     try {
-      await ping();
+      // Its own short limit: a load balancer learns within it that this instance cannot reach the database.
+      await ping(cfg.healthzTimeoutMs);
       res.set("Cache-Control", "no-store").json({ status: "ok", database: "ok" });
     } catch (error) {
       logger().error({ err: error }, "health check failed");
@@ -98,10 +100,12 @@ export function createHttpApp(source: AppSource): express.Express {
     }),
   );
 
+  const unavailablePage = createUnavailablePage(source.build, source.mode);
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const requestId = String((req as unknown as { id: string }).id);
     logger().error({ err: error, requestId }, "unhandled error");
     if (res.headersSent) return res.end();
+    if (isDatabaseUnavailable(error)) return void unavailablePage(req, res);
     const status = (error as { status?: number }).status;
     if (status === 400 || status === 413) {
       return res.status(status).type("text/plain").send(status === 413 ? "Request too large." : "Malformed request.");

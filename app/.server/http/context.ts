@@ -11,6 +11,8 @@ export type RequestContext = {
   pendingMfa: Viewer | null;
   /** Set when the page is rendered for the anonymous render cache (http/render-cache.ts). */
   renderForCache?: true;
+  /** Set only when rendering the 503 page for a request the database could not serve (http/unavailable.ts). */
+  databaseUnavailable?: boolean;
 };
 
 declare module "react-router" {

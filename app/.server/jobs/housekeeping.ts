@@ -3,8 +3,9 @@ import { getDb } from "#db/client.ts";
 import { authThrottle, rateLimits } from "#db/schema/throttle.ts";
 import { sessions, userTokens } from "#db/schema/accounts.ts";
 import { mailOutbox } from "#db/schema/mail.ts";
+import { z } from "zod";
 import { config } from "../config.ts";
-import type { PeriodicJob } from "../jobs/runner.ts";
+import { defineJob } from "./define.ts";
 
 /** Deletes what can no longer be used or is past its retention: expired sessions, spent links, old mail and counters. */
 export async function sweepExpired(): Promise<void> {
@@ -24,4 +25,12 @@ export async function sweepExpired(): Promise<void> {
     .where(sql`${authThrottle.lastFailureAt} < now() - interval '30 days' and (${authThrottle.lockedUntil} is null or ${authThrottle.lockedUntil} < now())`);
 }
 
-export const housekeepingJob: PeriodicJob = { name: "housekeeping", everyMs: 15 * 60_000, run: sweepExpired };
+/** Every quarter of an hour, on one instance. A failed sweep is simply done again by the next one. */
+export const housekeepingJob = defineJob({
+  name: "housekeeping",
+  payload: z.object({}),
+  everySeconds: 15 * 60,
+  retry: { limit: 0, delaySeconds: 0, backoff: false },
+  timeoutSeconds: 600,
+  run: sweepExpired,
+});

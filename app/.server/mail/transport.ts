@@ -1,19 +1,25 @@
-import nodemailer from "nodemailer";
-import { config } from "../config.ts";
+import nodemailer, { type SendMailOptions } from "nodemailer";
+import { config, type Config } from "../config.ts";
 import { logger } from "../log.ts";
 import type { Mail } from "./outbox.ts";
 
-export type MailTransport = { name: string; send(mail: Mail): Promise<void> };
+export type MailTransport = {
+  name: string;
+  /** Resolves once the receiving server has accepted the mail; an aborted signal drops the connection first. */
+  send(mail: Mail, signal?: AbortSignal): Promise<void>;
+};
 
 /** SMTP when SMTP_URL is set; otherwise mail stays in the in-app outbox (and the development console). */
-export function createTransport(): MailTransport {
-  const cfg = config();
+export function createTransport(cfg: Config = config()): MailTransport {
   if (cfg.smtpUrl) {
-    const smtp = nodemailer.createTransport(cfg.smtpUrl);
+    // Bounded waits: a stalled server fails the attempt (and the job retries) well within the job's timeout.
+    const smtp = nodemailer.createTransport({ url: cfg.smtpUrl, connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 });
     return {
       name: "smtp",
-      send: async (mail) => {
-        await smtp.sendMail({ from: cfg.mailFrom, to: mail.to, subject: mail.subject, text: mail.text });
+      send: async (mail, signal) => {
+        // nodemailer 10 closes the connection when the signal aborts; its typings do not list the option yet.
+        const options = { from: cfg.mailFrom, to: mail.to, subject: mail.subject, text: mail.text, signal };
+        await smtp.sendMail(options as SendMailOptions);
       },
     };
   }
@@ -23,4 +29,13 @@ export function createTransport(): MailTransport {
       if (cfg.env === "development") logger().info({ to: mail.to, subject: mail.subject }, `mail\n${mail.text}`);
     },
   };
+}
+
+let cached: { cfg: Config; transport: MailTransport } | undefined;
+
+/** The transport of the current configuration, made once. */
+export function mailTransport(): MailTransport {
+  const cfg = config();
+  if (cached?.cfg !== cfg) cached = { cfg, transport: createTransport(cfg) };
+  return cached.transport;
 }

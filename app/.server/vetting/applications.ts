@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
-import { getDb, type Executor } from "#db/client.ts";
+import { getDb, type Executor, type Transaction } from "#db/client.ts";
 import { users } from "#db/schema/accounts.ts";
 import { vettingApplications, type VettingApplication } from "#db/schema/vetting.ts";
 import { consumeEmailToken, issueEmailToken, peekEmailToken } from "../accounts/email-tokens.ts";
@@ -138,7 +138,7 @@ async function findOpenApplication(userId: string, tx: Executor) {
 async function sendVerificationLink(
   input: { userId: string; name: string; applicationId: string; officialEmail: string },
   origin: RequestOrigin,
-  tx: Executor,
+  tx: Transaction,
 ): Promise<void> {
   const token = await issueEmailToken(
     { userId: input.userId, purpose: "verify-official-email", email: input.officialEmail, subjectId: input.applicationId },

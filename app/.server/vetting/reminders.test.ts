@@ -24,7 +24,7 @@ describe("membership reminders", () => {
 
     await Promise.all([sendMembershipReminders(), sendMembershipReminders()]);
     await sendMembershipReminders();
-    await membershipReminderJob.run();
+    await membershipReminderJob.run({}, { id: "test", attempt: 1, lastAttempt: true, signal: new AbortController().signal });
 
     const mails = await mailsTo(soon.email);
     expect(mails).toHaveLength(1);

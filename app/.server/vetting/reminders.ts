@@ -1,14 +1,13 @@
 import { and, asc, eq, gt, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
+import { z } from "zod";
 import { getDb } from "#db/client.ts";
 import { users } from "#db/schema/accounts.ts";
 import { config } from "../config.ts";
 import { enqueueMail } from "../mail/outbox.ts";
-import type { PeriodicJob } from "../jobs/runner.ts";
+import { defineJob } from "../jobs/define.ts";
 import { membershipReminderMail } from "./mails.ts";
 
 const BATCH = 100;
-/** The worker ticks every few seconds; expiry is counted in days, so looking every ten minutes is plenty. */
-const INTERVAL_MS = 10 * 60_000;
 
 /**
  * Who is due a reminder: an active member whose membership ends within the reminder window and who has not been
@@ -54,9 +53,17 @@ export async function sendMembershipReminders(): Promise<number> {
   }
 }
 
-/** Run by every instance's job runner (app/.server/jobs/runner.ts); the claim makes that safe. */
-export const membershipReminderJob: PeriodicJob = {
+/**
+ * A periodic job (once per period across instances). Expiry is counted in days, so looking every ten minutes is
+ * plenty; the claim above would keep even two runs at once from mailing anyone twice.
+ */
+export const membershipReminderJob = defineJob({
   name: "membership-reminders",
-  everyMs: INTERVAL_MS,
-  run: sendMembershipReminders,
-};
+  payload: z.object({}),
+  everySeconds: 10 * 60,
+  retry: { limit: 2, delaySeconds: 60, backoff: true },
+  timeoutSeconds: 600,
+  run: async () => {
+    await sendMembershipReminders();
+  },
+});
