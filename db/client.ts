@@ -191,7 +191,9 @@ async function lockDataDirectory(dataDir: string): Promise<() => Promise<void>> 
   const lock = () =>
     lockfile.lock(dataDir, {
       lockfilePath: lockDir,
-      stale: 15_000,
+      // A dead owner on this host is found by its pid (lockOwnerAlive), so age only matters for another host's lock.
+      // A long threshold keeps a busy start-up (PGlite blocks the event loop while it migrates) from losing the lock.
+      stale: 300_000,
       // The lock directory holds its owner's file, so removing it (on release, or when it went stale) must recurse.
       fs: LOCK_FS,
       // The lock vanished (the directory was deleted or taken over): another process may open the files now,

@@ -196,8 +196,8 @@ export function createRenderCache(options: RenderCacheOptions): RenderCache {
     res.writeHead(entry.status, entry.headers[encoding]).end(req.method === "HEAD" ? undefined : entry.bodies[encoding]);
   }
 
-  async function renderAndSend(key: string, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-    const version = await currentContentVersion();
+  async function renderAndSend(key: string, known: number | Promise<number>, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const version = await known;
     const cached = entries.get(key);
     if (cached && cached.version === version) {
       send(cached, req, res);
@@ -239,7 +239,7 @@ export function createRenderCache(options: RenderCacheOptions): RenderCache {
       send(cached, req, res);
       return true;
     }
-    return renderAndSend(key, req, res);
+    return renderAndSend(key, version, req, res);
   }
 
   return {
