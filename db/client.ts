@@ -191,7 +191,10 @@ async function lockDataDirectory(dataDir: string): Promise<() => Promise<void>> 
   const lock = () =>
     lockfile.lock(dataDir, {
       lockfilePath: lockDir,
-      stale: 15_000,
+      // Only a lock whose owner cannot be checked (another host, a reused pid) waits to go stale, so the threshold can
+      // be generous: a start-up that blocks the event loop for seconds (PGlite compiling on a busy machine) must not
+      // count as a lost lock.
+      stale: 60_000,
       // The lock directory holds its owner's file, so removing it (on release, or when it went stale) must recurse.
       fs: LOCK_FS,
       // The lock vanished (the directory was deleted or taken over): another process may open the files now,
