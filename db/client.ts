@@ -185,23 +185,29 @@ function lockOwnerAlive(lockDir: string): boolean {
  * The lock records its owner's pid, so that after a crash (kill -9, power loss) the next start takes it over at
  * once instead of waiting for it to go stale.
  */
-async function lockDataDirectory(dataDir: string): Promise<() => Promise<void>> {
+export async function lockDataDirectory(
+  dataDir: string,
+  options: { staleMs?: number; onCompromised?: (error: Error) => void } = {},
+): Promise<() => Promise<void>> {
   fs.mkdirSync(dataDir, { recursive: true });
   const lockDir = path.join(dataDir, ".liaison.lock");
   const lock = () =>
     lockfile.lock(dataDir, {
       lockfilePath: lockDir,
-      // A dead owner on this host is found by its pid (lockOwnerAlive), so age only matters for another host's lock.
-      // A long threshold keeps a busy start-up (PGlite blocks the event loop while it migrates) from losing the lock.
-      stale: 300_000,
+      // Only a lock whose owner cannot be checked (another host, a reused pid) waits to go stale, so the threshold can
+      // be generous: a start-up that blocks the event loop for seconds (PGlite compiling on a busy machine) must not
+      // count as a lost lock.
+      stale: options.staleMs ?? 60_000,
       // The lock directory holds its owner's file, so removing it (on release, or when it went stale) must recurse.
       fs: LOCK_FS,
       // The lock vanished (the directory was deleted or taken over): another process may open the files now,
       // and writing on would corrupt them, so stop at once with a message rather than a stack trace.
-      onCompromised: (error) => {
-        process.stderr.write(`Lost the lock on the embedded database in ${dataDir} (${error.message}); stopping.\n`);
-        process.exit(1);
-      },
+      onCompromised:
+        options.onCompromised ??
+        ((error) => {
+          process.stderr.write(`Lost the lock on the embedded database in ${dataDir} (${error.message}); stopping.\n`);
+          process.exit(1);
+        }),
     });
   let release: () => Promise<void>;
   try {
@@ -219,7 +225,11 @@ async function lockDataDirectory(dataDir: string): Promise<() => Promise<void>> 
     }
   }
   const owner: LockOwner = { pid: process.pid, host: os.hostname() };
+  // The lock library checks that the directory's mtime is still the one it set, to know the lock is its own; adding a
+  // file changes that mtime, so put it back.
+  const { atime, mtime } = fs.statSync(lockDir);
   fs.writeFileSync(path.join(lockDir, OWNER_FILE), JSON.stringify(owner));
+  fs.utimesSync(lockDir, atime, mtime);
   return release;
 }
 

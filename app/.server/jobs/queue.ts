@@ -34,21 +34,30 @@ export function sendOptions(job: AnyJobDefinition, options: EnqueueOptions): PgB
   };
 }
 
+// Shared through globalThis: the server entry and the React Router build each load their own copy of this module.
+const QUEUES = Symbol.for("liaison.job-queues");
+type GlobalWithQueues = typeof globalThis & { [QUEUES]?: Set<string> };
+function knownQueues(): Set<string> {
+  const g = globalThis as GlobalWithQueues;
+  g[QUEUES] ??= new Set();
+  return g[QUEUES];
+}
+
 /**
  * Queues a job in the caller's transaction: it exists exactly when the change that caused it commits.
  * Returns the job's id, or null when a singleton or throttling option folded it into a job already queued.
  */
 export async function enqueue<Payload>(tx: Transaction, job: JobDefinition<Payload>, payload: Payload, options: EnqueueOptions = {}): Promise<string | null> {
+  // pg-boss would insert nothing, silently, for a queue it does not know.
+  if (!knownQueues().has(job.name)) throw new Error(`No queue for job ${job.name}: list its definition in app/.server/jobs/registry.ts.`);
   const data = job.payload.parse(payload);
   const id = crypto.randomUUID();
   const connection = transactionConnection(tx);
   // insert() rather than send(): its SQL uses each parameter once, which Drizzle's numbering of parameters needs.
   await senderBoss().insert([{ id, name: job.name, data: data as object, ...insertOptions(job as AnyJobDefinition, options) }], { db: connection });
-  const { rows } = await connection.executeSql(`SELECT (SELECT count(*) FROM ${JOB_SCHEMA}.job WHERE name = $1 AND id = $2::uuid)::int AS job, (SELECT count(*) FROM ${JOB_SCHEMA}.queue WHERE name = $3)::int AS queue`, [job.name, id, job.name]);
-  const [found] = rows as { job: number; queue: number }[];
-  // pg-boss inserts nothing, silently, for a queue it does not know.
-  if (Number(found?.queue) === 0) throw new Error(`No queue for job ${job.name}: list its definition in app/.server/jobs/registry.ts.`);
-  return Number(found?.job) === 1 ? id : null;
+  if (options.singletonKey === undefined && options.singletonSeconds === undefined) return id;
+  const { rows } = await connection.executeSql(`SELECT 1 FROM ${JOB_SCHEMA}.job WHERE name = $1 AND id = $2::uuid`, [job.name, id]);
+  return rows.length === 1 ? id : null;
 }
 
 function insertOptions(job: AnyJobDefinition, options: EnqueueOptions): Omit<PgBoss.JobInsert, "name" | "data" | "id"> {
@@ -80,6 +89,7 @@ export async function syncJobQueues(handle: DatabaseHandle, jobs: readonly AnyJo
       } as const;
       await boss.createQueue(job.name, settings);
       await boss.updateQueue(job.name, settings);
+      knownQueues().add(job.name);
     }
   } finally {
     await connection.close();
