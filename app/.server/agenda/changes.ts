@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Executor } from "#db/client.ts";
-import { users, type GrantedRole } from "#db/schema/accounts.ts";
+import { users } from "#db/schema/accounts.ts";
 import {
   programChanges,
   programSessions,
@@ -12,9 +12,9 @@ import {
   type SessionStatus,
 } from "#db/schema/agenda.ts";
 import type { AccessScope } from "../access/audience.ts";
-import { deriveRoles } from "../accounts/permissions.ts";
 import { enqueueMail } from "../mail/outbox.ts";
 import { restrictedSessionChangedMail, sessionChangedMail } from "./mails.ts";
+import { scopeOfAccount } from "./readers.ts";
 import { canSeeSession, sessionVisibleTo } from "./visibility.ts";
 
 export type SessionState = { startsAt: Date; endsAt: Date; room: string | null; status: SessionStatus };
@@ -43,19 +43,6 @@ export type ChangeContext = {
   /** Absolute links for the mails. */
   link: (path: string) => string;
 };
-
-/** The access scope of an account that is not the one asking (a mail's reader), from its row. */
-function scopeOfAccount(user: { id: string; roles: GrantedRole[]; memberUntil: Date | null; emailVerified: boolean }): AccessScope {
-  const now = new Date();
-  const roles = deriveRoles({ emailVerifiedAt: user.emailVerified ? now : null, memberUntil: user.memberUntil, roles: user.roles }, now);
-  return {
-    userId: user.id,
-    staff: roles.includes("organizer") || roles.includes("admin"),
-    member: roles.includes("member"),
-    attending: [],
-    groups: [],
-  };
-}
 
 /**
  * Records a change of a published program in the changelog and queues one mail for each person who starred the
