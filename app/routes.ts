@@ -55,6 +55,9 @@ export default [
   route("admin/groups/:groupId", "routes/admin/group.tsx"),
   route("admin/audit", "routes/admin/audit.tsx"),
   route("admin/outbox", "routes/admin/outbox.tsx"),
+  route("admin/agenda", "routes/admin/agenda.tsx"),
+  route("admin/agenda/sessions/new", "routes/admin/agenda-session-new.tsx"),
+  route("admin/agenda/sessions/:id", "routes/admin/agenda-session.tsx"),
 
   route("*", "routes/not-found.tsx"),
 ] satisfies RouteConfig;

@@ -4,6 +4,20 @@ import { conferences, type Conference } from "#db/schema/agenda.ts";
 import { NotFoundError } from "../errors.ts";
 import type { AccessScope } from "../access/audience.ts";
 import { CONTENT_SLUG } from "../content/source.ts";
+import { dayRangeLabel, startOfDayIn, zoneLabel } from "./time.ts";
+
+export type Announcement = {
+  name: string;
+  /** 7–11 June 2027 */
+  dates: string;
+  venue: string;
+  city: string;
+  /** New York time (GMT-4) */
+  zone: string;
+  registration: { state: "not_open" | "open" | "closed"; opens: string | null; closes: string | null };
+  organizerEmail: string;
+  programPublished: boolean;
+};
 
 export type ConferenceRow = Conference;
 
@@ -36,7 +50,7 @@ export async function listEditions(scope: AccessScope, tx: Executor = getDb()): 
 }
 
 /** What the home page says about the current edition: facts only, the same for every visitor. */
-export async function getConferenceAnnouncement(tx: Executor = getDb()) {
+export async function getConferenceAnnouncement(tx: Executor = getDb()): Promise<Announcement | null> {
   const [row] = await tx
     .select({
       name: conferences.name,
@@ -53,5 +67,16 @@ export async function getConferenceAnnouncement(tx: Executor = getDb()) {
     })
     .from(conferences)
     .where(eq(conferences.current, true));
-  return row ?? null;
+  if (!row) return null;
+  const day = (value: string | null) => (value ? dayRangeLabel(value, value) : null);
+  return {
+    name: row.name,
+    dates: dayRangeLabel(row.startsOn, row.endsOn),
+    venue: row.venue,
+    city: row.city,
+    zone: zoneLabel(row.timeZone, startOfDayIn(row.startsOn, row.timeZone)),
+    registration: { state: row.registrationState, opens: day(row.registrationOpensOn), closes: day(row.registrationClosesOn) },
+    organizerEmail: row.organizerEmail,
+    programPublished: row.published,
+  };
 }
