@@ -14,7 +14,7 @@ import {
 import type { AccessScope } from "../access/audience.ts";
 import { enqueueMail } from "../mail/outbox.ts";
 import { restrictedSessionChangedMail, sessionChangedMail } from "./mails.ts";
-import { scopeOfAccount } from "./readers.ts";
+import { accessScopesOfUsers } from "../access/viewer-access.ts";
 import { canSeeSession, sessionVisibleTo } from "./visibility.ts";
 
 export type SessionState = { startsAt: Date; endsAt: Date; room: string | null; status: SessionStatus };
@@ -70,14 +70,7 @@ export async function recordProgramChange(
     },
   });
   const readers = await tx
-    .select({
-      id: users.id,
-      email: users.email,
-      name: users.name,
-      roles: users.roles,
-      memberUntil: users.memberUntil,
-      emailVerified: sql<boolean>`${users.emailVerifiedAt} is not null`,
-    })
+    .select({ id: users.id, email: users.email, name: users.name })
     .from(sessionStars)
     .innerJoin(users, eq(users.id, sessionStars.userId))
     .where(and(eq(sessionStars.sessionId, session.id), eq(users.status, "active"), sql`${users.emailVerifiedAt} is not null`));
@@ -89,8 +82,9 @@ export async function recordProgramChange(
     .where(eq(sessionSpeakers.sessionId, session.id));
   const access = { audience: session.audience, conferenceId: session.conferenceId, published: true, speakerUserIds: owners.map((o) => o.userId) };
   const { conference } = context;
+  const scopes = await accessScopesOfUsers(tx, readers.map((reader) => reader.id));
   for (const reader of readers) {
-    const mail = canSeeSession(scopeOfAccount(reader), access)
+    const mail = canSeeSession(scopes.get(reader.id)!, access)
       ? sessionChangedMail(
           reader.email,
           reader.name,

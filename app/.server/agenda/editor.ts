@@ -15,6 +15,7 @@ import {
 import { assertPermission, type Actor } from "../accounts/permissions.ts";
 import type { RequestOrigin } from "../accounts/site-url.ts";
 import { ConflictError, InvalidError, NotFoundError } from "../errors.ts";
+import { forgetContentVersion } from "../content/version.ts";
 import { renderMarkdown } from "../markdown/render.ts";
 import { recordProgramChange, type ChangeContext, type SessionState } from "./changes.ts";
 import { requireConference, type ConferenceRow } from "./conferences.ts";
@@ -71,7 +72,12 @@ export const UpdateSessionSchema = SessionFormSchema.extend({
   version: z.string({ error: "Reload the form and try again." }).min(1),
 });
 
-export const SessionActionSchema = z.object({ intent: z.enum(["cancel", "reinstate"], { error: "Choose what to do." }) });
+/** The edit page's forms: save the fields, or cancel or reinstate the session. */
+export const SessionPageSchema = z.discriminatedUnion(
+  "intent",
+  [UpdateSessionSchema.extend({ intent: z.literal("save") }), z.object({ intent: z.literal("cancel") }), z.object({ intent: z.literal("reinstate") })],
+  { error: "Choose what to do." },
+);
 
 async function currentConference(tx: Executor): Promise<ConferenceRow> {
   return requireConference(null, tx);
@@ -314,6 +320,8 @@ export async function createSession(actor: Actor, input: z.output<typeof CreateS
     });
   } catch (error) {
     return explainViolation(error, conference, placed, input, null);
+  } finally {
+    forgetContentVersion();
   }
 }
 
@@ -366,6 +374,8 @@ export async function updateSession(actor: Actor, sessionId: string, input: z.ou
     });
   } catch (error) {
     return explainViolation(error, conference, placed, input, sessionId);
+  } finally {
+    forgetContentVersion();
   }
 }
 
@@ -389,6 +399,8 @@ export async function setSessionCancelled(actor: Actor, sessionId: string, cance
       throw new ConflictError("The session cannot go back on the program: its room or a speaker is booked at that time now. Move it first.");
     }
     throw error;
+  } finally {
+    forgetContentVersion();
   }
 }
 
@@ -401,4 +413,5 @@ export async function publishProgram(actor: Actor): Promise<void> {
     await tx.update(conferences).set({ published: true }).where(eq(conferences.id, conference.id));
     await programChanged(tx, conference.id);
   });
+  forgetContentVersion();
 }

@@ -11,7 +11,7 @@ import type { AccessScope } from "../access/audience.ts";
 import { NotFoundError } from "../errors.ts";
 import { changeCounts } from "./changes.ts";
 import { requireConference, type ConferenceRow } from "./conferences.ts";
-import { scopeOfAccount } from "./readers.ts";
+import { accessScopesOfUsers } from "../access/viewer-access.ts";
 import { sessionVisibleTo } from "./visibility.ts";
 
 /**
@@ -110,17 +110,16 @@ export async function sessionCalendar(scope: AccessScope, sessionId: string, lin
 export async function personalCalendar(token: string, links: Links): Promise<string> {
   const db = getDb();
   const [owner] = await db
-    .select({ id: users.id, roles: users.roles, memberUntil: users.memberUntil, emailVerified: sql<boolean>`${users.emailVerifiedAt} is not null`, status: users.status })
+    .select({ id: users.id, status: users.status })
     .from(calendarFeeds)
     .innerJoin(users, eq(users.id, calendarFeeds.userId))
     .where(eq(calendarFeeds.tokenHash, hashToken(token)));
   if (!owner || owner.status !== "active") throw new NotFoundError();
   await db.update(calendarFeeds).set({ lastUsedAt: sql`now()` }).where(eq(calendarFeeds.userId, owner.id));
   const conference: ConferenceRow = await requireConference(null, db);
+  const scope = (await accessScopesOfUsers(db, [owner.id])).get(owner.id)!;
   const starred = db.select({ id: sessionStars.sessionId }).from(sessionStars).where(eq(sessionStars.userId, owner.id));
-  const sessions = await feedSessions(
-    and(eq(programSessions.conferenceId, conference.id), inArray(programSessions.id, starred), sessionVisibleTo(scopeOfAccount(owner))),
-  );
+  const sessions = await feedSessions(and(eq(programSessions.conferenceId, conference.id), inArray(programSessions.id, starred), sessionVisibleTo(scope)));
   return calendar(`My agenda: ${conference.name}`, sessions, links);
 }
 

@@ -13,6 +13,7 @@ import {
 } from "#db/schema/agenda.ts";
 import { config } from "../config.ts";
 import { ContentError, displayPath } from "../content/source.ts";
+import { forgetContentVersion } from "../content/version.ts";
 import { logger } from "../log.ts";
 import { renderMarkdown } from "../markdown/render.ts";
 import { recordProgramChange, type ChangeContext } from "./changes.ts";
@@ -64,6 +65,7 @@ export async function importProgram(dir: string): Promise<ImportResult> {
   }).catch((error: unknown) => {
     throw asContentError(error, source) ?? error;
   });
+  if (result.changed) forgetContentVersion();
   logger().info({ ...result, dir: source }, result.changed ? "program imported" : "program unchanged");
   return result;
 }

@@ -1,4 +1,4 @@
-import { useId } from "react";
+import { useId, type ReactNode } from "react";
 import { Form } from "react-router";
 import { Field, FormErrors, SelectField, SubmitButton, TextareaField } from "#app/components/forms.tsx";
 import type { EditorOptions } from "#app/.server/agenda/editor.ts";
@@ -28,6 +28,7 @@ export function SessionForm({
   hidden,
   submitLabel,
   limits,
+  children,
 }: {
   options: EditorOptions;
   values: SessionFormValues;
@@ -35,6 +36,8 @@ export function SessionForm({
   hidden: Record<string, string>;
   submitLabel: string;
   limits: { title: number; abstract: number };
+  /** More fields of the form (an intent). */
+  children?: ReactNode;
 }) {
   const speakersId = useId();
   const speakerErrors = errors?.speakerIds;
@@ -44,6 +47,7 @@ export function SessionForm({
       {Object.entries(hidden).map(([name, value]) => (
         <input key={name} type="hidden" name={name} value={value} />
       ))}
+      {children}
       <Field name="title" label="Title" defaultValue={values.title} maxLength={limits.title} required errors={errors} />
       <SelectField name="type" label="Type" defaultValue={values.type} options={Object.entries(SESSION_TYPE_LABELS).map(([value, label]) => ({ value, label }))} errors={errors} />
       <SelectField name="day" label="Day" defaultValue={values.day} options={options.days} errors={errors} />

@@ -10,9 +10,8 @@ import {
   getEditorOptions,
   getSessionForEditor,
   LIMITS,
-  SessionActionSchema,
+  SessionPageSchema,
   setSessionCancelled,
-  UpdateSessionSchema,
   updateSession,
 } from "#app/.server/agenda/editor.ts";
 import { SessionIdSchema } from "#app/.server/agenda/schemas.ts";
@@ -45,23 +44,20 @@ const DONE: Record<string, string> = {
   reinstated: "The session is back on the program.",
 };
 
-/** Save the form (an edit or a move), or cancel or reinstate the session (the intent buttons). */
+/** Save the form (an edit or a move), or cancel or reinstate the session. */
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const viewer = requirePermission(request, context, "edit:agenda");
   const id = sessionId(params);
+  const form = await parseForm(request, SessionPageSchema);
+  if (!form.ok) return invalidForm(form.errors);
   const origin = { ip: context.ip, link: (path: string) => siteUrl(request, path) };
-  const body = await request.clone().formData();
   try {
-    if (body.has("intent")) {
-      const form = await parseForm(request, SessionActionSchema);
-      if (!form.ok) return invalidForm(form.errors);
-      await setSessionCancelled(viewer, id, form.data.intent === "cancel", origin);
-      throw redirect(`/admin/agenda/sessions/${id}?done=${form.data.intent === "cancel" ? "cancelled" : "reinstated"}`);
+    if (form.data.intent === "save") {
+      await updateSession(viewer, id, form.data, origin);
+      throw redirect(`/admin/agenda/sessions/${id}?done=saved`);
     }
-    const form = await parseForm(request, UpdateSessionSchema);
-    if (!form.ok) return invalidForm(form.errors);
-    await updateSession(viewer, id, form.data, origin);
-    throw redirect(`/admin/agenda/sessions/${id}?done=saved`);
+    await setSessionCancelled(viewer, id, form.data.intent === "cancel", origin);
+    throw redirect(`/admin/agenda/sessions/${id}?done=${form.data.intent === "cancel" ? "cancelled" : "reinstated"}`);
   } catch (error) {
     if (error instanceof InvalidError) return invalidForm(error.fieldErrors);
     if (error instanceof ConflictError) return formError(error.publicMessage, 409);
@@ -100,13 +96,21 @@ export default function EditSession() {
         hidden={{ version: session.version }}
         submitLabel="Save"
         limits={page.limits}
-      />
+      >
+        <input type="hidden" name="intent" value="save" />
+      </SessionForm>
       <h2>{cancelled ? "Put it back on the program" : "Cancel the session"}</h2>
       <Form method="post">
         <p>{cancelled ? "The session takes place after all, at the time and in the room above." : "The session stays on the program, marked cancelled."}</p>
-        <SubmitButton name="intent" value={cancelled ? "reinstate" : "cancel"} className={cancelled ? undefined : "danger"}>
-          {cancelled ? "Reinstate the session" : "Cancel the session"}
-        </SubmitButton>
+        {cancelled ? (
+          <SubmitButton name="intent" value="reinstate">
+            Reinstate the session
+          </SubmitButton>
+        ) : (
+          <SubmitButton name="intent" value="cancel" className="danger">
+            Cancel the session
+          </SubmitButton>
+        )}
       </Form>
     </section>
   );

@@ -9,6 +9,9 @@ import type { LoaderFunctionArgs } from "#app/shared/route-args.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Program changes · ${data.conference.name} · Liaison` : "Program changes · Liaison" }];
 
+/** Depends on published content and the address only: anonymous visitors get it from the render cache. */
+export const handle = { renderCache: true };
+
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { zone } = parseAgendaQuery(new URL(request.url).searchParams);
   return getChangelog({ scope: accessScope(context.viewer), viewerId: null, zone });

@@ -19,6 +19,9 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { name: "description", content: data ? `The program of ${data.conference.name}, ${data.conference.dates}, ${data.conference.city}.` : "" },
 ];
 
+/** Depends on published content and the address only: anonymous visitors get it from the render cache. */
+export const handle = { renderCache: true };
+
 /** The program by day; also each past edition's at /conferences/:slug/agenda. */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { zone, filters } = parseAgendaQuery(new URL(request.url).searchParams);

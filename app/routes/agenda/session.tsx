@@ -26,6 +26,9 @@ function sessionId(params: LoaderFunctionArgs["params"]): string {
   return parsed.data;
 }
 
+/** Depends on published content and the address only: anonymous visitors get it from the render cache. */
+export const handle = { renderCache: true };
+
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { zone } = parseAgendaQuery(new URL(request.url).searchParams);
   const viewer = context.viewer;

@@ -15,6 +15,9 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: agendaStyl
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.speaker.name} · Speakers · Liaison` : "Speaker · Liaison" }];
 
+/** Depends on published content and the address only: anonymous visitors get it from the render cache. */
+export const handle = { renderCache: true };
+
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const slug = params.slug ?? "";
   if (!CONTENT_SLUG.test(slug)) throw new NotFoundError();

@@ -7,6 +7,9 @@ import type { LoaderFunctionArgs } from "#app/shared/route-args.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Speakers · ${data.conference.name} · Liaison` : "Speakers · Liaison" }];
 
+/** Depends on published content and the address only: anonymous visitors get it from the render cache. */
+export const handle = { renderCache: true };
+
 export async function loader({ context }: LoaderFunctionArgs) {
   return listSpeakers(accessScope(context.viewer));
 }

@@ -15,6 +15,9 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: agendaStyl
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.track.name} · Program · Liaison` : "Track · Liaison" }];
 
+/** Depends on published content and the address only: anonymous visitors get it from the render cache. */
+export const handle = { renderCache: true };
+
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { zone } = parseAgendaQuery(new URL(request.url).searchParams);
   const viewer = context.viewer;
