@@ -335,11 +335,12 @@ async function lockSession(tx: Executor, conference: ConferenceRow, sessionId: s
       endsAt: programSessions.endsAt,
       status: programSessions.status,
       updatedAt: programSessions.updatedAt,
-      roomName: sql<string | null>`(select ${rooms.name} from ${rooms} where ${rooms.id} = ${programSessions.roomId})`,
+      roomName: rooms.name,
     })
     .from(programSessions)
+    .leftJoin(rooms, eq(rooms.id, programSessions.roomId))
     .where(and(eq(programSessions.id, sessionId), eq(programSessions.conferenceId, conference.id)))
-    .for("update");
+    .for("update", { of: programSessions });
   if (!row) throw new NotFoundError();
   return row;
 }

@@ -44,16 +44,17 @@ export async function scheduleExport(scope: AccessScope, slug: string | null, li
         abstract: programSessions.abstract,
         startsAt: programSessions.startsAt,
         endsAt: programSessions.endsAt,
-        roomId: programSessions.roomId,
+        room: rooms.name,
         trackId: programSessions.trackId,
         persons: sql<{ id: string; slug: string; name: string }[]>`coalesce((select json_agg(json_build_object('id', ${speakers.id}, 'slug', ${speakers.slug}, 'name', ${speakers.name}) order by ${sessionSpeakers.position})
           from ${sessionSpeakers} inner join ${speakers} on ${speakers.id} = ${sessionSpeakers.speakerId} where ${sessionSpeakers.sessionId} = ${programSessions.id}), '[]'::json)`,
       })
       .from(programSessions)
+      // Drizzle names columns with their table only in a query with a join; the persons subquery needs that.
+      .leftJoin(rooms, eq(rooms.id, programSessions.roomId))
       .where(and(eq(programSessions.conferenceId, conference.id), ne(programSessions.status, "cancelled"), sessionVisibleTo(scope)))
       .orderBy(asc(programSessions.startsAt), asc(programSessions.title)),
   ]);
-  const roomNames = new Map(roomRows.map((room) => [room.id, room.name]));
   const trackNames = new Map(trackRows.map((track) => [track.id, track.name]));
   const venueRoom = { name: conference.venue, slug: "venue", guid: conference.id, capacity: null as number | null };
   const roomList = [...roomRows.map((room) => ({ name: room.name, slug: room.slug, guid: room.id, capacity: room.capacity })), venueRoom];
@@ -63,7 +64,7 @@ export async function scheduleExport(scope: AccessScope, slug: string | null, li
     const end = new Date(startOfDayIn(nextDay(day), zone).getTime() - 1000);
     const byRoom: Record<string, unknown[]> = {};
     for (const session of sessionRows.filter((s) => dayOf(s.startsAt, zone) === day)) {
-      const room = session.roomId ? roomNames.get(session.roomId)! : venueRoom.name;
+      const room = session.room ?? venueRoom.name;
       (byRoom[room] ??= []).push({
         guid: session.id,
         id: numericId(session.id),
