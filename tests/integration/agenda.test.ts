@@ -11,7 +11,7 @@ import { conferences, programSessions } from "#db/schema/agenda.ts";
 import { mailOutbox } from "#db/schema/mail.ts";
 import { importProgram } from "#app/.server/agenda/import.ts";
 import { createUser, createUserSession } from "#tests/factories/accounts.ts";
-import { startTestApp, type TestApp, type TestClient } from "#tests/support/app.ts";
+import { startTestApp, type TestApp } from "#tests/support/app.ts";
 
 let app: TestApp;
 
