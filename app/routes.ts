@@ -4,9 +4,21 @@ import { index, route, type RouteConfig } from "@react-router/dev/routes";
 export default [
   index("routes/home.tsx"),
   route("pages/:slug", "routes/content-page.tsx"),
-  route("agenda", "routes/coming-soon.tsx", { id: "agenda" }),
   route("register", "routes/coming-soon.tsx", { id: "register" }),
-  route("speakers", "routes/coming-soon.tsx", { id: "speakers" }),
+
+  // The conference program
+  route("agenda", "routes/agenda/index.tsx", { id: "agenda" }),
+  route("conferences/:slug/agenda", "routes/agenda/index.tsx", { id: "edition-agenda" }),
+  route("agenda/tracks/:slug", "routes/agenda/track.tsx"),
+  route("agenda/sessions/:id", "routes/agenda/session.tsx"),
+  route("agenda/changes", "routes/agenda/changes.tsx"),
+  route("agenda/mine", "routes/agenda/mine.tsx"),
+  route("agenda.ics", "routes/agenda/program-calendar.ts"),
+  route("agenda/sessions/:id.ics", "routes/agenda/session-calendar.ts"),
+  route("agenda/feed/:token.ics", "routes/agenda/personal-feed.ts"),
+  route("agenda/schedule.json", "routes/agenda/schedule-json.ts"),
+  route("speakers", "routes/agenda/speakers.tsx"),
+  route("speakers/:slug", "routes/agenda/speaker.tsx"),
 
   // Sign-up and sign-in
   route("signup", "routes/auth/signup.tsx"),
@@ -43,6 +55,9 @@ export default [
   route("admin/groups/:groupId", "routes/admin/group.tsx"),
   route("admin/audit", "routes/admin/audit.tsx"),
   route("admin/outbox", "routes/admin/outbox.tsx"),
+  route("admin/agenda", "routes/admin/agenda.tsx"),
+  route("admin/agenda/sessions/new", "routes/admin/agenda-session-new.tsx"),
+  route("admin/agenda/sessions/:id", "routes/admin/agenda-session.tsx"),
 
   route("*", "routes/not-found.tsx"),
 ] satisfies RouteConfig;

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
+import { btree_gist } from "@electric-sql/pglite/contrib/btree_gist";
 import { sql, type SQL } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
@@ -110,7 +111,11 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
   }
 
   const release = target.dataDir === "memory://" ? undefined : await lockDataDirectory(target.dataDir);
-  const client = new PGlite(target.dataDir === "memory://" ? undefined : target.dataDir);
+  // btree_gist backs the agenda's exclusion constraints (no room or speaker booked twice at once).
+  const client = new PGlite({
+    dataDir: target.dataDir === "memory://" ? undefined : target.dataDir,
+    extensions: { btree_gist },
+  });
   const db = drizzlePglite(client, { schema, casing: "snake_case", logger }) as unknown as Database;
   return {
     db,

@@ -4,6 +4,7 @@ import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "react-router";
 import { installDatabase, migrateDatabase, openDatabase, type DatabaseHandle } from "#db/client.ts";
 import { seedDemo } from "#db/seed.ts";
+import { importProgramIfEmpty } from "./agenda/import.ts";
 import { syncContentPages } from "./content/pages.ts";
 import { config } from "./config.ts";
 import { createRequestListener, type AppSource } from "./http/app.ts";
@@ -38,6 +39,8 @@ export async function prepare(): Promise<DatabaseHandle> {
         );
       }
     }
+    // After the demo accounts, so that a speaker file naming one links to it.
+    await importProgramIfEmpty(path.resolve("content/program"));
   } catch (error) {
     await handle.close();
     installDatabase(undefined);

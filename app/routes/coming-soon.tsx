@@ -1,25 +1,38 @@
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import type { MetaFunction } from "react-router";
-import { useMatches } from "react-router";
+import { Link, useMatches } from "react-router";
 
-const TITLES: Record<string, { title: string; body: string }> = {
-  agenda: { title: "Agenda", body: "The program of tracks, rooms, sessions and speakers will be published here." },
-  register: { title: "Register", body: "Conference registration opens here soon. Create an account now to be ready." },
-  speakers: { title: "Speakers", body: "Speakers and their materials will be listed here." },
+/** Pages that are not built yet: what will be here, and what a visitor can do meanwhile. */
+const PAGES: Record<string, { title: string; body: string; next: { to: string; label: string }[] }> = {
+  register: {
+    title: "Register",
+    body: "Online registration for the conference opens on this page soon. Until then, create an account (you will register with it) and plan your week in the program.",
+    next: [
+      { to: "/signup", label: "Create an account" },
+      { to: "/agenda", label: "See the program" },
+    ],
+  },
 };
 
 export const meta: MetaFunction = ({ matches }) => {
   const id = matches[matches.length - 1]?.id ?? "";
-  return [{ title: `${TITLES[id]?.title ?? "Coming soon"} · Liaison` }];
+  return [{ title: `${PAGES[id]?.title ?? "Coming soon"} · Liaison` }];
 };
 
 export default function ComingSoon() {
   const matches = useMatches();
-  const page = TITLES[matches[matches.length - 1]?.id ?? ""] ?? { title: "Coming soon", body: "" };
+  const page = PAGES[matches[matches.length - 1]?.id ?? ""] ?? { title: "Coming soon", body: "", next: [{ to: "/", label: "Back to the home page" }] };
   return (
     <section className="prose">
       <h1>{page.title}</h1>
       <p>{page.body}</p>
+      <p className="actions">
+        {page.next.map((step, index) => (
+          <Link key={step.to} className={index === 0 ? "button" : undefined} to={step.to}>
+            {step.label}
+          </Link>
+        ))}
+      </p>
     </section>
   );
 }

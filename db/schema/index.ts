@@ -1,5 +1,6 @@
 export * from "./access.ts";
 export * from "./accounts.ts";
+export * from "./agenda.ts";
 export * from "./audit.ts";
 export * from "./content.ts";
 export * from "./mail.ts";

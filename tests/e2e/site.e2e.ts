@@ -5,9 +5,10 @@ const portal = setupPortal();
 
 const MAIN_NAV = ["Agenda", "Register", "Speakers", "Forum", "Sign in"];
 
-portal.journey("the home page renders with the main navigation", async ({ page, visit }) => {
+portal.journey("the home page names the conference and renders the main navigation", async ({ page, visit }) => {
   await visit("/");
-  await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("Liaison");
+  // The first start loaded the demo program: the home page leads with its current edition.
+  await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("Fentanyl and Opioid Targeting Conference 2027");
   expect(await page.title()).toContain("Liaison");
   const nav = page.getByRole("navigation", { name: "Main" });
   for (const name of MAIN_NAV) {

@@ -20,6 +20,11 @@ import type { ServerBuild } from "react-router";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import routeConfig from "#app/routes.ts";
 import type { GrantedRole } from "#db/schema/accounts.ts";
+import { and, eq } from "drizzle-orm";
+import { getDb } from "#db/client.ts";
+import { conferences, programSessions, speakers } from "#db/schema/agenda.ts";
+import { createFeedToken } from "#app/.server/agenda/feeds.ts";
+import { importProgram } from "#app/.server/agenda/import.ts";
 import { createGroup } from "#tests/factories/access.ts";
 import { createUser, createUserSession } from "#tests/factories/accounts.ts";
 import { createApplication } from "#tests/factories/vetting.ts";
@@ -33,7 +38,7 @@ const PRIVILEGED = ["member", "moderator", "organizer", "admin"] as const;
 type PrivilegedRole = (typeof PRIVILEGED)[number];
 
 /** Viewers defined by their relation to a fixture; each is a verified attendee otherwise. */
-const PERSONAS = ["group manager", "group member"] as const;
+const PERSONAS = ["group manager", "group member", "session speaker"] as const;
 type Persona = (typeof PERSONAS)[number];
 type Viewer = Role | Persona;
 
@@ -46,7 +51,9 @@ const MFA = "302 /account/mfa?required=1&redirectTo=…";
 /**
  * Values for the `{placeholders}` in URLs and fields, filled in beforeAll: `{application}` is an open application of
  * a fixture applicant; `{group}` a community managed by "group manager" with "group member" in it; `{bystander}` an
- * account that POSTs add to that group; `{outsider}` an account never in it.
+ * account that POSTs add to that group; `{outsider}` an account never in it. From the demo program: `{session}` a
+ * public session, `{members-session}` one for vetted members at which "session speaker" speaks, `{cancel-session}`
+ * one the organizers' rows cancel, `{feed}` the token of a personal calendar feed.
  */
 const FIXTURE: Record<string, string> = {
   application: "",
@@ -55,6 +62,10 @@ const FIXTURE: Record<string, string> = {
   "unknown-group": "00000000-0000-4000-8000-000000000001",
   bystander: "",
   outsider: "",
+  session: "",
+  "members-session": "",
+  "cancel-session": "",
+  feed: "",
 };
 
 function concrete(template: string): string {
@@ -105,9 +116,35 @@ const PAGES: Row[] = [
   page("/",                             "/",                                       200,       200,        200,      200,    200,       200,       200),
   page("/pages/:slug",                  "/pages/about",                            200,       200,        200,      200,    200,       200,       200),
   page("/pages/:slug",                  "/pages/no-such-page",                     404,       404,        404,      404,    404,       404,       404),
-  page("/agenda",                       "/agenda",                                 200,       200,        200,      200,    200,       200,       200),
   page("/register",                     "/register",                               200,       200,        200,      200,    200,       200,       200),
+
+  // The program: public sessions for everyone; a members' session is absent (404) for whoever may not see it.
+  page("/agenda",                       "/agenda",                                 200,       200,        200,      200,    200,       200,       200),
+  page("/agenda",                       "/agenda?tz=Asia/Kolkata&q=fentanyl",      200,       200,        200,      200,    200,       200,       200),
+  page("/conferences/:slug/agenda",     "/conferences/fotc-2026/agenda",           200,       200,        200,      200,    200,       200,       200),
+  page("/conferences/:slug/agenda",     "/conferences/no-such-edition/agenda",     404,       404,        404,      404,    404,       404,       404),
+  page("/agenda/tracks/:slug",          "/agenda/tracks/dark-web",                 200,       200,        200,      200,    200,       200,       200),
+  page("/agenda/tracks/:slug",          "/agenda/tracks/no-such-track",            404,       404,        404,      404,    404,       404,       404),
+  page("/agenda/sessions/:id",          "/agenda/sessions/{session}",              200,       200,        200,      200,    200,       200,       200),
+  page("/agenda/sessions/:id",          "/agenda/sessions/{members-session}",      404,       404,        404,      200,    200,       200,       200)
+    .also({ "session speaker": 200, "group manager": 404 }),
+  page("/agenda/sessions/:id",          "/agenda/sessions/{unknown-application}",  404,       404,        404,      404,    404,       404,       404),
+  page("/agenda/sessions/:id",          "/agenda/sessions/not-an-id",              404,       404,        404,      404,    404,       404,       404),
+  page("/agenda/sessions/:id.ics",      "/agenda/sessions/{session}.ics",          200,       200,        200,      200,    200,       200,       200),
+  page("/agenda/sessions/:id.ics",      "/agenda/sessions/{members-session}.ics",  404,       404,        404,      200,    200,       200,       200)
+    .also({ "session speaker": 200 }),
+  page("/agenda/changes",               "/agenda/changes",                         200,       200,        200,      200,    200,       200,       200),
+  page("/agenda/mine",                  "/agenda/mine",                            SIGN_IN,   VERIFY,     200,      200,    200,       200,       200),
+  page("/agenda.ics",                   "/agenda.ics",                             200,       200,        200,      200,    200,       200,       200),
+  page("/agenda/feed/:token.ics",       "/agenda/feed/{feed}.ics",                 200,       200,        200,      200,    200,       200,       200),
+  page("/agenda/feed/:token.ics",       "/agenda/feed/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.ics", 404, 404,  404,      404,    404,       404,       404),
+  page("/agenda/schedule.json",         "/agenda/schedule.json",                   200,       200,        200,      200,    200,       200,       200),
   page("/speakers",                     "/speakers",                               200,       200,        200,      200,    200,       200,       200),
+  page("/speakers/:slug",               "/speakers/dana-whitfield",                200,       200,        200,      200,    200,       200,       200),
+  // Speaks only in members' sessions: that he speaks at all is for those who may see them.
+  page("/speakers/:slug",               "/speakers/brendan-omalley",               404,       404,        404,      200,    200,       200,       200)
+    .also({ "session speaker": 200 }),
+  page("/speakers/:slug",               "/speakers/no-such-person",                404,       404,        404,      404,    404,       404,       404),
 
   page("/signup",                       "/signup",                                 200,       ACCOUNT,    ACCOUNT,  ACCOUNT, ACCOUNT,  ACCOUNT,   ACCOUNT),
   page("/login",                        "/login",                                  200,       ACCOUNT,    ACCOUNT,  ACCOUNT, ACCOUNT,  ACCOUNT,   ACCOUNT),
@@ -147,6 +184,10 @@ const PAGES: Row[] = [
   page("/admin/groups/:groupId",        "/admin/groups/not-an-id",                 SIGN_IN,   VERIFY,     404,      404,    404,       404,       404),
   page("/admin/audit",                  "/admin/audit",                            SIGN_IN,   VERIFY,     403,      403,    403,       403,       200),
   page("/admin/outbox",                 "/admin/outbox",                           SIGN_IN,   VERIFY,     403,      403,    403,       200,       200),
+  page("/admin/agenda",                 "/admin/agenda",                           SIGN_IN,   VERIFY,     403,      403,    403,       200,       200),
+  page("/admin/agenda/sessions/new",    "/admin/agenda/sessions/new",              SIGN_IN,   VERIFY,     403,      403,    403,       200,       200),
+  page("/admin/agenda/sessions/:id",    "/admin/agenda/sessions/{session}",        SIGN_IN,   VERIFY,     403,      403,    403,       200,       200),
+  page("/admin/agenda/sessions/:id",    "/admin/agenda/sessions/{unknown-application}", SIGN_IN, VERIFY,   403,      403,    403,       404,       404),
 
   page("/*",                            "/no/such/page-anywhere",                  404,       404,        404,      404,    404,       404,       404),
 ];
@@ -199,6 +240,18 @@ const ACTIONS: Row[] = [
     .also({ "group manager": 200, "group member": 403 }),
   post("/admin/groups/:groupId",        "/admin/groups/{unknown-group}", "add",           { email: "{bystander}", role: "member" }, SIGN_IN, VERIFY,  404,      404,    404,       404,       404)
     .also({ "group manager": 404, "group member": 404 }),
+
+  // Stars come from a component (a fetcher or a plain form) whose intent is the star's state.
+  post("/agenda/sessions/:id",          "/agenda/sessions/{session}",    null,            { intent: "star" },                     SIGN_IN,   VERIFY,     200,      200,    200,       200,       200),
+  post("/agenda/sessions/:id",          "/agenda/sessions/{members-session}", null,       { intent: "star" },                     SIGN_IN,   VERIFY,     404,      200,    200,       200,       200),
+  post("/agenda/mine",                  "/agenda/mine",                  "create-feed",   {},                                     SIGN_IN,   VERIFY,     200,      200,    200,       200,       200),
+  post("/agenda/mine",                  "/agenda/mine",                  "revoke-feed",   {},                                     SIGN_IN,   VERIFY,     200,      200,    200,       200,       200),
+  post("/admin/agenda",                 "/admin/agenda",                 "publish",       {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       "302 /admin/agenda?done=published", "302 /admin/agenda?done=published"),
+  post("/admin/agenda/sessions/new",    "/admin/agenda/sessions/new",    null,            {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       400,       400),
+  post("/admin/agenda/sessions/:id",    "/admin/agenda/sessions/{session}", "save",       {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       400,       400),
+  post("/admin/agenda/sessions/:id",    "/admin/agenda/sessions/{cancel-session}", "cancel", {},                                  SIGN_IN,   VERIFY,     403,      403,    403,       "302 /admin/agenda/sessions/{cancel-session}?done=cancelled", "302 /admin/agenda/sessions/{cancel-session}?done=cancelled"),
+  // Reinstating a session that was never cancelled changes nothing, and says where it stands.
+  post("/admin/agenda/sessions/:id",    "/admin/agenda/sessions/{session}", "reinstate",  {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       "302 /admin/agenda/sessions/{session}?done=reinstated", "302 /admin/agenda/sessions/{session}?done=reinstated"),
 ];
 
 /**
@@ -220,6 +273,10 @@ const WITHOUT_MFA: { url: string; expected: Record<PrivilegedRole, Expected> }[]
   withoutMfa("/admin/groups/{group}", 404,   404,       MFA,       MFA),
   withoutMfa("/admin/audit",         403,    403,       403,       MFA),
   withoutMfa("/admin/outbox",        403,    403,       MFA,       MFA),
+  withoutMfa("/admin/agenda",        403,    403,       MFA,       MFA),
+  withoutMfa("/admin/agenda/sessions/{session}", 403, 403, MFA,      MFA),
+  // A member without the second factor sees what an attendee sees of the program.
+  withoutMfa("/agenda/sessions/{members-session}", 404, 404, 404,    404),
   // What any signed-in account may do needs no second factor.
   withoutMfa("/account",             200,    200,       200,       200),
   withoutMfa("/account/mfa",         200,    200,       200,       200),
@@ -239,6 +296,7 @@ const USERS: Record<Exclude<Viewer, "anonymous">, { traits: ("verified" | "membe
   admin: { traits: ["verified"], roles: ["admin"] },
   "group manager": { traits: ["verified"], roles: [] },
   "group member": { traits: ["verified"], roles: [] },
+  "session speaker": { traits: ["verified"], roles: [] },
 };
 
 type Accounts = Record<Exclude<Viewer, "anonymous">, string>;
@@ -259,7 +317,24 @@ beforeAll(async () => {
   FIXTURE.outsider = outsider.id;
   const both = (persona: Persona) => [{ id: accounts.pages[persona] }, { id: accounts.actions[persona] }];
   FIXTURE.group = (await createGroup({ managers: both("group manager"), members: both("group member") })).id;
+  await importProgram(path.resolve("content/program"));
+  FIXTURE.session = await demoSessionId("opening-plenary");
+  FIXTURE["members-session"] = await demoSessionId("live-case-review");
+  FIXTURE["cancel-session"] = await demoSessionId("fri-coffee");
+  FIXTURE.feed = await createFeedToken({ id: accounts.pages.attendee });
+  // Brendan O'Malley speaks only in members' sessions, among them {members-session}.
+  await getDb().update(speakers).set({ userId: accounts.pages["session speaker"] }).where(eq(speakers.slug, "brendan-omalley"));
 });
+
+/** A session of the current demo edition, by its file name. */
+async function demoSessionId(key: string): Promise<string> {
+  const [row] = await getDb()
+    .select({ id: programSessions.id })
+    .from(programSessions)
+    .innerJoin(conferences, eq(conferences.id, programSessions.conferenceId))
+    .where(and(eq(conferences.current, true), eq(programSessions.sourceKey, key)));
+  return row!.id;
+}
 
 afterAll(async () => {
   await app?.close();
@@ -294,6 +369,11 @@ function mismatch(expected: Expected, url: string, status: number, location: str
     if (redirectTo !== url) return `expected redirectTo=${url}, got ${actual}`;
   }
   return null;
+}
+
+/** An expected redirect may name a fixture, as in "302 /admin/agenda/sessions/{cancel-session}?done=cancelled". */
+function expectedOf(expected: Expected): Expected {
+  return typeof expected === "string" ? (concrete(expected) as Expected) : expected;
 }
 
 async function request(client: TestClient, row: Row) {
@@ -376,7 +456,7 @@ describe("every page and every form as every role and persona (privileged sessio
     const problems: string[] = [];
     for (const [viewer, expected] of Object.entries(row.expected) as [Viewer, Expected][]) {
       const { url, res } = await request(clients[viewer], row);
-      const problem = mismatch(expected, url, res.status, res.location);
+      const problem = mismatch(expectedOf(expected), url, res.status, res.location);
       if (problem) problems.push(`GET ${url} as ${viewer}: ${problem}`);
     }
     expect(problems).toEqual([]);
@@ -387,7 +467,7 @@ describe("every page and every form as every role and persona (privileged sessio
     const problems: string[] = [];
     for (const [viewer, expected] of Object.entries(row.expected) as [Viewer, Expected][]) {
       const { url, res } = await request(await clientFor(viewer, { account: "actions" }), row);
-      const problem = mismatch(expected, url, res.status, res.location);
+      const problem = mismatch(expectedOf(expected), url, res.status, res.location);
       if (problem) problems.push(`${row.label} as ${viewer}: ${problem}`);
     }
     expect(problems).toEqual([]);

@@ -16,6 +16,7 @@ const ADMIN_PAGES: { path: string; title: string; summary: string; permission: P
   { path: "/admin/groups", title: "Groups", summary: "Agencies, communities and lists of people that resources can be shown to.", permission: "manage:groups" },
   { path: "/admin/users", title: "Users and roles", summary: "Find accounts, grant or revoke roles, end sessions.", permission: "manage:roles" },
   { path: "/admin/audit", title: "Audit log", summary: "Who did what, and when.", permission: "read:audit" },
+  { path: "/admin/agenda", title: "Program", summary: "Create, edit, move and cancel sessions; publish the program.", permission: "edit:agenda" },
   { path: "/admin/outbox", title: "Mail outbox", summary: "Mail queued and sent by the site.", permission: "read:outbox" },
 ];
 

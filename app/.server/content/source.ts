@@ -34,7 +34,8 @@ export class ContentError extends Error {
   }
 }
 
-function displayPath(file: string): string {
+/** A path as error messages show it: relative to the working directory when the file is inside it. */
+export function displayPath(file: string): string {
   const relative = path.relative(process.cwd(), file);
   return relative.startsWith("..") || path.isAbsolute(relative) ? file : relative.split(path.sep).join("/");
 }
@@ -43,7 +44,8 @@ function refuseEngine(): never {
   throw new Error("only YAML frontmatter is accepted");
 }
 
-function readFrontmatter(text: string): { data: unknown; body: string } {
+/** YAML frontmatter and the markdown after it; any other frontmatter language is refused. */
+export function readFrontmatter(text: string): { data: unknown; body: string } {
   // Options (any object) also keep gray-matter from returning a shared cached result for identical input. Its
   // JavaScript engine would evaluate the frontmatter, so it is switched off.
   const file = matter(text, { engines: { javascript: refuseEngine, js: refuseEngine, json: refuseEngine } });
@@ -66,17 +68,18 @@ function parsePage(file: string, text: string): { page?: ContentSource; problems
     return { problems };
   }
   const parsed = FrontmatterSchema.safeParse(frontmatter.data);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      if (issue.code === "unrecognized_keys") {
-        for (const key of issue.keys) problems.push(`${sourcePath}: ${key}: Unknown field`);
-      } else {
-        problems.push(`${sourcePath}: ${issue.path.length > 0 ? issue.path.join(".") : "frontmatter"}: ${issue.message}`);
-      }
-    }
-  }
+  if (!parsed.success) problems.push(...describeIssues(sourcePath, parsed.error.issues));
   if (problems.length > 0 || !parsed.success) return { problems };
   return { page: { ...parsed.data, slug, body: frontmatter.body, sourcePath }, problems };
+}
+
+/** Zod's complaints about a file's frontmatter as `file: field: message` lines. */
+export function describeIssues(sourcePath: string, issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.flatMap((issue) =>
+    issue.code === "unrecognized_keys"
+      ? issue.keys.map((key) => `${sourcePath}: ${[...issue.path, key].join(".")}: Unknown field`)
+      : [`${sourcePath}: ${issue.path.join(".") || "frontmatter"}: ${issue.message}`],
+  );
 }
 
 /** Every `*.md` file in `dir`, validated; throws a ContentError listing each problem as `file: field: message`. */

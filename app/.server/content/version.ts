@@ -1,5 +1,5 @@
 import { eq, sql } from "drizzle-orm";
-import { getDb, type Executor } from "#db/client.ts";
+import { getDb, type Transaction } from "#db/client.ts";
 import { contentVersion } from "#db/schema/content.ts";
 
 /**
@@ -19,7 +19,7 @@ function state() {
 }
 
 /** Marks published content as changed; call inside the transaction that changes it (see `changeContent`). */
-export async function bumpContentVersion(tx: Executor): Promise<void> {
+export async function bumpContentVersion(tx: Transaction): Promise<void> {
   await tx
     .update(contentVersion)
     .set({ version: sql`${contentVersion.version} + 1` })
@@ -59,7 +59,7 @@ export function forgetContentVersion(): void {
  * The one way to change published content: the work and the version bump commit together, and this instance
  * serves the new content from the next request on.
  */
-export async function changeContent<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
+export async function changeContent<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
   const result = await getDb().transaction(async (tx) => {
     const value = await work(tx);
     await bumpContentVersion(tx);

@@ -1,0 +1,57 @@
+import { Link } from "react-router";
+import type { SessionItem } from "#app/.server/agenda/program.ts";
+import { agendaHref, AUDIENCE_LABELS, SESSION_TYPE_LABELS, STATUS_LABELS } from "./links.ts";
+import { StarButton } from "./star-button.tsx";
+import { TrackSwatch } from "./track-swatch.tsx";
+
+/** One session in a list or on the day grid: when, what, where, who; a star for a signed-in viewer. */
+export function SessionCard({
+  session,
+  tz,
+  className,
+  headingLevel = 3,
+  overlaps,
+}: {
+  session: SessionItem;
+  /** The zone parameter links carry. */
+  tz: string | null;
+  className?: string;
+  headingLevel?: 2 | 3 | 4;
+  /** Titles of other starred sessions at the same time (the personal agenda). */
+  overlaps?: string[];
+}) {
+  const Heading = (["h2", "h3", "h4"] as const)[headingLevel - 2]!;
+  const status = STATUS_LABELS[session.status];
+  const audience = AUDIENCE_LABELS[session.audience];
+  return (
+    <article className={`session type-${session.type}${session.status === "cancelled" ? " cancelled" : ""}${className ? ` ${className}` : ""}`}>
+      <p className="when">
+        {session.start}–{session.end}
+        {session.endsNextDay ? <span className="muted"> (next day)</span> : null}
+      </p>
+      <Heading className="title">
+        <Link to={agendaHref(`/agenda/sessions/${session.id}`, { tz })}>{session.title}</Link>
+      </Heading>
+      <p className="meta">
+        {session.room ? <span>{session.room}</span> : null}
+        {session.speakers ? <span>{session.speakers}</span> : null}
+      </p>
+      <p className="tags">
+        {session.track ? (
+          <span>
+            <TrackSwatch colour={session.track.colour} /> {session.track.name}
+          </span>
+        ) : null}
+        <span>{SESSION_TYPE_LABELS[session.type]}</span>
+        {status ? <span className={`badge status-${session.status}`}>{status}</span> : null}
+        {audience ? <span className="badge">{audience}</span> : null}
+      </p>
+      {overlaps?.length ? (
+        <p className="overlap" role="note">
+          Overlaps with {overlaps.map((title) => `“${title}”`).join(" and ")}
+        </p>
+      ) : null}
+      {session.starred !== undefined ? <StarButton sessionId={session.id} title={session.title} starred={session.starred} /> : null}
+    </article>
+  );
+}
