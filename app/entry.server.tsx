@@ -3,6 +3,7 @@ import { ServerRouter, type AppLoadContext, type EntryContext, type HandleErrorF
 import { renderToPipeableStream } from "react-dom/server";
 import { RenderContextValue } from "./components/request-context.tsx";
 import { logger } from "./.server/log.ts";
+import { isDatabaseUnavailable } from "#db/client.ts";
 
 const ABORT_DELAY = 5_000;
 export const streamTimeout = ABORT_DELAY;
@@ -18,6 +19,15 @@ export default function handleRequest(
   routerContext: EntryContext,
   loadContext: AppLoadContext,
 ) {
+  if (loadContext.databaseFailed) {
+    // A loader or action lost the database: RR renders again with this 503 as the error, so the page is the site's
+    // own "temporarily unavailable" page whichever query failed (handleError below sets the flag).
+    loadContext.databaseFailed = false;
+    // A signed-in page already carries "private, no-store" from the session middleware.
+    if (!loadContext.viewer && !loadContext.pendingMfa) responseHeaders.set("Cache-Control", "no-store");
+    responseHeaders.set("Retry-After", "30");
+    throw new Response("The database is out of reach.", { status: 503 });
+  }
   const nonce = loadContext.nonce;
   // A render for the cache has no nonce: its scripts are allowed by their hashes.
   const forCache = loadContext.renderForCache === true;
@@ -62,5 +72,6 @@ export const handleError: HandleErrorFunction = (error, { request, context }) =>
   if (request.signal.aborted) return;
   // Responses thrown on purpose (404, 403, redirects) are not errors.
   if (error instanceof Response) return;
+  if (isDatabaseUnavailable(error)) context.databaseFailed = true;
   logger().error({ err: error, requestId: context.requestId, url: new URL(request.url).pathname }, "loader or action failed");
 };

@@ -13,6 +13,8 @@ export type RequestContext = {
   renderForCache?: true;
   /** Set only when rendering the 503 page for a request the database could not serve (http/unavailable.ts). */
   databaseUnavailable?: boolean;
+  /** Set by entry.server's handleError when a loader or action failed because the database is out of reach. */
+  databaseFailed?: boolean;
 };
 
 declare module "react-router" {
