@@ -15,7 +15,7 @@ import {
 import type { AccessScope } from "../access/audience.ts";
 import { NotFoundError } from "../errors.ts";
 import { listProgramChanges } from "./changes.ts";
-import { listEditions, requireConference, type ConferenceRow, type Edition } from "./conferences.ts";
+import { requireConference, requireProgramFrame, type ConferenceRow, type Edition } from "./conferences.ts";
 import { canSeeSession, sessionVisibleTo } from "./visibility.ts";
 import { atClock, clockOf, COMMON_ZONES, dayLabel, dayOf, dayRangeLabel, daysFrom, isDayKey, isTimeZone, nextDay, startOfDayIn, zoneLabel, type DayKey } from "./time.ts";
 
@@ -260,19 +260,12 @@ const TYPES = new Set<string>(["plenary", "panel", "breakout", "workshop", "netw
  */
 export async function getAgenda(viewing: Viewing, slug: string | null, filters: AgendaFilters, today = new Date()): Promise<AgendaView> {
   const db = getDb();
-  const conference = await requireConference(slug, db);
+  const frame = await requireProgramFrame(slug, viewing.scope, (edition) => sessionVisibleTo(viewing.scope, edition), db);
+  const { conference, tracks: trackRows, rooms: roomRows, first, last, editions } = frame;
   const zone = zoneView(viewing.zone, conference);
-  const visible = and(eq(programSessions.conferenceId, conference.id), sessionVisibleTo(viewing.scope));
-  const [trackRows, roomRows, bounds, editions] = await Promise.all([
-    db.select({ id: tracks.id, slug: tracks.slug, name: tracks.name, colour: tracks.colour }).from(tracks).where(eq(tracks.conferenceId, conference.id)).orderBy(asc(tracks.position)),
-    db.select({ id: rooms.id, name: rooms.name }).from(rooms).where(eq(rooms.conferenceId, conference.id)).orderBy(asc(rooms.position)),
-    db.select({ first: sql<Date | null>`min(${programSessions.startsAt})`, last: sql<Date | null>`max(${programSessions.startsAt})` }).from(programSessions).where(visible),
-    listEditions(viewing.scope, db),
-  ]);
+  const visible = and(eq(programSessions.conferenceId, conference.id), sessionVisibleTo(viewing.scope, { published: conference.published }));
   const track = trackRows.find((t) => t.slug === filters.track) ?? null;
   const type = filters.type && TYPES.has(filters.type) ? (filters.type as SessionType) : null;
-  const first = bounds[0]?.first ? new Date(bounds[0].first) : null;
-  const last = bounds[0]?.last ? new Date(bounds[0].last) : null;
   const days = (first && last ? daysFrom(dayOf(first, zone.active), dayOf(last, zone.active)) : daysFrom(conference.startsOn, conference.endsOn)).map(
     (day) => ({ day, label: dayLabel(day) }),
   );

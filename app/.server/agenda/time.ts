@@ -1,4 +1,4 @@
-import { tz, TZDate } from "@date-fns/tz";
+import { tz, TZDate, tzOffset } from "@date-fns/tz";
 import { addDays, format } from "date-fns";
 
 /**
@@ -36,14 +36,22 @@ function parts(day: DayKey): [number, number, number] {
   return [y, m - 1, d];
 }
 
+/**
+ * The zone's wall clock at an instant, as a Date whose UTC fields read it. One offset lookup per call: a program
+ * page converts hundreds of instants, and formatting through a zoned date costs several lookups each.
+ */
+function wallClock(instant: Date, zone: string): Date {
+  return new Date(instant.getTime() + tzOffset(zone, instant) * 60_000);
+}
+
 /** The day an instant falls on in a zone. */
 export function dayOf(instant: Date, zone: string): DayKey {
-  return format(instant, "yyyy-MM-dd", { in: tz(zone) });
+  return wallClock(instant, zone).toISOString().slice(0, 10);
 }
 
 /** 09:30 */
 export function clockOf(instant: Date, zone: string): string {
-  return format(instant, "HH:mm", { in: tz(zone) });
+  return wallClock(instant, zone).toISOString().slice(11, 16);
 }
 
 /** The instant a day begins in a zone. */
@@ -105,8 +113,18 @@ export function zoneCity(zone: string): string {
 }
 
 /** "New York time (GMT-4)": a zone as the pages name it, with its offset at a given instant. */
+// Every program page labels some twenty zones at the edition's start: the same few answers, worth keeping.
+const zoneLabels = new Map<string, string>();
+
 export function zoneLabel(zone: string, at: Date): string {
-  return zone === "UTC" ? "UTC" : `${zoneCity(zone)} time (${offsetLabel(at, zone)})`;
+  const key = `${zone} ${at.getTime()}`;
+  let label = zoneLabels.get(key);
+  if (label === undefined) {
+    label = zone === "UTC" ? "UTC" : `${zoneCity(zone)} time (${offsetLabel(at, zone)})`;
+    if (zoneLabels.size >= 1_000) zoneLabels.clear();
+    zoneLabels.set(key, label);
+  }
+  return label;
 }
 
 /**

@@ -6,11 +6,19 @@ import { canSee, visibleTo, type AccessScope } from "../access/audience.ts";
  * Who may see a session, in one place for every query of the agenda. The access model's audience rule applies once the
  * program is published (a draft is for staff); a speaker linked to an account owns the sessions they speak at and
  * always sees them. Ownership runs through session_speakers, which is not a column of the row, so it is an EXISTS
- * beside `visibleTo` rather than one of its ownerIds.
+ * beside `visibleTo` rather than one of its ownerIds. A caller that queries a single edition passes its published
+ * state (a value, or the column of an edition row in the same statement); it must then also restrict the rows to
+ * that edition.
  */
-export function sessionVisibleTo(scope: AccessScope): SQL {
+export function sessionVisibleTo(scope: AccessScope, edition?: { published: boolean | SQL }): SQL {
   if (scope.staff) return sql`true`;
-  const published = sql`${programSessions.conferenceId} in (select ${conferences.id} from ${conferences} where ${conferences.published})`;
+  // A query about one edition whose state the caller already holds says so, and saves a lookup per session row.
+  const published =
+    edition === undefined
+      ? sql`${programSessions.conferenceId} in (select ${conferences.id} from ${conferences} where ${conferences.published})`
+      : typeof edition.published === "boolean"
+        ? sql.raw(String(edition.published))
+        : edition.published;
   const byAudience = sql`(${visibleTo(scope, { audience: programSessions.audience, conferenceId: programSessions.conferenceId })} and ${published})`;
   if (!scope.userId) return byAudience;
   const owned = sql`exists (select 1 from ${sessionSpeakers} inner join ${speakers} on ${speakers.id} = ${sessionSpeakers.speakerId}
