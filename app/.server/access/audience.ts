@@ -32,6 +32,11 @@ export type AccessScope = {
 
 export const ANONYMOUS: AccessScope = { userId: null, staff: false, member: false, attending: [], groups: [] };
 
+/** True for a scope that sees public rows only, which every anonymous visitor shares (so results can be shared too). */
+export function isPublicScope(scope: AccessScope): boolean {
+  return scope.userId === null && !scope.staff && !scope.member && scope.attending.length === 0 && scope.groups.length === 0;
+}
+
 export type ScopeSource = Pick<Viewer, "id" | "roles" | "access"> & { session: Pick<Viewer["session"], "mfaVerified"> };
 
 /**

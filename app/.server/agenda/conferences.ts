@@ -2,8 +2,9 @@ import { and, asc, desc, eq, getTableColumns, sql, type SQL } from "drizzle-orm"
 import { getDb, type Executor } from "#db/client.ts";
 import { conferences, programSessions, rooms, tracks, type Conference } from "#db/schema/agenda.ts";
 import { NotFoundError } from "../errors.ts";
-import type { AccessScope } from "../access/audience.ts";
+import { isPublicScope, type AccessScope } from "../access/audience.ts";
 import { CONTENT_SLUG } from "../content/source.ts";
+import { perContentVersion } from "../content/version.ts";
 import { dayRangeLabel, startOfDayIn, zoneLabel } from "./time.ts";
 
 export type Announcement = {
@@ -49,9 +50,13 @@ export async function listEditions(scope: AccessScope, tx: Executor = getDb()): 
     .orderBy(desc(conferences.startsOn), asc(conferences.name));
 }
 
-/** What the home page says about the current edition: facts only, the same for every visitor. */
-export async function getConferenceAnnouncement(tx: Executor = getDb()): Promise<Announcement | null> {
-  const [row] = await tx
+/** What the home page says about the current edition: facts only, the same for every visitor, kept per content version. */
+export function getConferenceAnnouncement(): Promise<Announcement | null> {
+  return perContentVersion("conference-announcement", readAnnouncement);
+}
+
+async function readAnnouncement(): Promise<Announcement | null> {
+  const [row] = await getDb()
     .select({
       name: conferences.name,
       startsOn: conferences.startsOn,
@@ -112,6 +117,14 @@ export async function requireProgramFrame(
   tx: Executor = getDb(),
 ): Promise<ProgramFrame> {
   if (slug !== null && !CONTENT_SLUG.test(slug)) throw new NotFoundError();
+  // What an anonymous visitor sees depends on published content only: the same frame until the content changes.
+  if (isPublicScope(scope) && tx === getDb()) {
+    return perContentVersion(`program-frame ${slug ?? ""}`, () => readProgramFrame(slug, scope, visible, tx));
+  }
+  return readProgramFrame(slug, scope, visible, tx);
+}
+
+async function readProgramFrame(slug: string | null, scope: AccessScope, visible: (edition: { published: SQL }) => SQL, tx: Executor): Promise<ProgramFrame> {
   // Drizzle leaves columns unqualified in a one-table select, so the outer edition is named explicitly.
   const editionId = sql`${conferences}.${sql.identifier("id")}`;
   const ofThisEdition = and(sql`${programSessions.conferenceId} = ${editionId}`, visible({ published: sql`${conferences}.${sql.identifier("published")}` }));

@@ -3,7 +3,7 @@ import { getDb } from "#db/client.ts";
 import { contentPages, type ContentPage } from "#db/schema/content.ts";
 import { logger } from "../log.ts";
 import { renderMarkdown } from "../markdown/render.ts";
-import { changeContent, currentContentVersion } from "./version.ts";
+import { changeContent, perContentVersion } from "./version.ts";
 import { CONTENT_SLUG, loadContentPages, type ContentSource } from "./source.ts";
 
 /**
@@ -72,27 +72,14 @@ export async function getContentPage(slug: string): Promise<ContentPage | null> 
 
 type FooterLink = { slug: string; title: string };
 
-// Every page shows the footer: one copy per content version per process saves a query per request.
-const FOOTER_CACHE = Symbol.for("liaison.footer-pages");
-type GlobalWithFooter = typeof globalThis & { [FOOTER_CACHE]?: { version: number; db: unknown; links: Promise<FooterLink[]> } };
-
-/** The pages linked from the site footer, in footer order. */
-export async function listFooterPages(): Promise<FooterLink[]> {
-  const g = globalThis as GlobalWithFooter;
-  const db = getDb();
-  const version = await currentContentVersion();
-  const cached = g[FOOTER_CACHE];
-  if (cached && cached.db === db && cached.version === version) return cached.links;
-  const links = db
-    .select({ slug: contentPages.slug, title: contentPages.title })
-    .from(contentPages)
-    .where(isNotNull(contentPages.navOrder))
-    .orderBy(asc(contentPages.navOrder), asc(contentPages.title))
-    // A Drizzle query runs again on every await: cache the promise of its result, not the query.
-    .execute();
-  g[FOOTER_CACHE] = { version, db, links };
-  links.catch(() => {
-    if (g[FOOTER_CACHE]?.links === links) g[FOOTER_CACHE] = undefined;
-  });
-  return links;
+/** The pages linked from the site footer, in footer order; every page shows it, so it is kept per content version. */
+export function listFooterPages(): Promise<FooterLink[]> {
+  return perContentVersion("footer-pages", () =>
+    getDb()
+      .select({ slug: contentPages.slug, title: contentPages.title })
+      .from(contentPages)
+      .where(isNotNull(contentPages.navOrder))
+      .orderBy(asc(contentPages.navOrder), asc(contentPages.title))
+      .execute(),
+  );
 }

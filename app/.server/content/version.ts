@@ -68,3 +68,29 @@ export async function changeContent<T>(work: (tx: Transaction) => Promise<T>): P
   forgetContentVersion();
   return result;
 }
+
+type Kept = { version: number; db: unknown; value: Promise<unknown> };
+const KEPT = Symbol.for("liaison.per-content-version");
+const MAX_KEPT = 200;
+type GlobalWithKept = typeof globalThis & { [KEPT]?: Map<string, Kept> };
+
+/**
+ * `load()` once per content version and key in this process: for what only published content decides (the footer,
+ * the current edition, the public program's frame), which every page would otherwise read again. The promise is
+ * kept, so a burst shares one read; a failed read is forgotten.
+ */
+export async function perContentVersion<T>(key: string, load: () => Promise<T>): Promise<T> {
+  const g = globalThis as GlobalWithKept;
+  const kept = (g[KEPT] ??= new Map());
+  const db = getDb();
+  const version = await currentContentVersion();
+  const found = kept.get(key);
+  if (found && found.db === db && found.version === version) return found.value as Promise<T>;
+  if (kept.size >= MAX_KEPT) kept.clear();
+  const value = load();
+  kept.set(key, { version, db, value });
+  value.catch(() => {
+    if (kept.get(key)?.value === value) kept.delete(key);
+  });
+  return value;
+}
