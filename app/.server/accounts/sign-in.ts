@@ -35,7 +35,9 @@ export async function signIn(
   meta: { ip: string | null; userAgent: string | null },
 ): Promise<SignInResult> {
   const [user] = await getDb().select().from(users).where(eq(users.email, input.email));
-  const clean = user !== undefined && !(await hasRecentFailures(throttleKey.account(input.email)));
+  // Asked for unknown addresses too, so that both take the same statements.
+  const failing = await hasRecentFailures(throttleKey.account(input.email));
+  const clean = user !== undefined && !failing;
   const wait = await reserveAttempt(reservations(input.email, meta.ip, clean));
   if (wait !== null) {
     await countRefusal("auth.sign_in_throttled", meta.ip);

@@ -6,8 +6,7 @@ import { z } from "zod";
  * has lines. Names also refuse the invisible characters that change how text around them is shown (direction
  * overrides, zero-width characters), which could make one name in a list look like another.
  */
-const CONTROL_ANY = /[\u0000-\u001F\u007F-\u009F]/;
-const CONTROL_EXCEPT_LINES = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+const LINE_CHARACTERS = new Set([0x09, 0x0a, 0x0d]);
 const INVISIBLE_FORMATTING = /[\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/;
 
 export const TEXT_MESSAGES = {
@@ -15,8 +14,13 @@ export const TEXT_MESSAGES = {
   invisible: "Remove the invisible formatting characters (direction overrides, zero-width spaces) from this field.",
 } as const;
 
+/** C0 controls, DEL and C1 controls; with `lines`, tab, line feed and carriage return are allowed. */
 export function hasControlCharacters(value: string, lines: boolean): boolean {
-  return (lines ? CONTROL_EXCEPT_LINES : CONTROL_ANY).test(value);
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if ((code < 0x20 || (code >= 0x7f && code <= 0x9f)) && !(lines && LINE_CHARACTERS.has(code))) return true;
+  }
+  return false;
 }
 
 export function hasInvisibleFormatting(value: string): boolean {
