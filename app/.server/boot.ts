@@ -22,7 +22,8 @@ export async function prepare(): Promise<DatabaseHandle> {
   const handle = await openDatabase(cfg.database);
   installDatabase(handle);
   try {
-    await migrateDatabase(handle);
+    if (cfg.migrateOnStart) await migrateDatabase(handle);
+    // Creating a new queue's partition needs the owner (db:migrate does it); for known queues this only updates rows.
     await syncJobQueues(handle, JOBS);
     await loadSecret();
     await syncContentPages(path.resolve("content/pages"));

@@ -19,6 +19,7 @@ const EnvSchema = z.object({
   LIAISON_DATA_DIR: z.string().default(".data"),
   /** Seeds the demo accounts and allowlist. Defaults to on for the embedded database outside production. */
   SEED_DEMO: z.enum(["0", "1"]).optional(),
+  DATABASE_MIGRATE: z.enum(["0", "1"]).default("1"),
   SMTP_URL: z.string().min(1).optional(),
   MAIL_FROM: z.string().default("Liaison <no-reply@liaison.invalid>"),
   /** 32 bytes, base64: seals TOTP keys. Required with DATABASE_URL; generated into the data directory otherwise. */
@@ -61,6 +62,8 @@ export function readConfig(env: Record<string, string | undefined> = process.env
           acquireTimeoutMs: e.DATABASE_POOL_TIMEOUT_MS,
         } as const),
     healthzTimeoutMs: e.HEALTHZ_TIMEOUT_MS,
+    /** 0 when the site runs under a role that owns nothing (db/app-role.sql): the owner runs `npm run db:migrate`. */
+    migrateOnStart: e.DATABASE_MIGRATE === "1",
     // A production build seeds only when asked: `npm start` asks, a deployment does not.
     seedDemo: e.SEED_DEMO ? e.SEED_DEMO === "1" : embedded && e.NODE_ENV !== "production",
     smtpUrl: e.SMTP_URL,

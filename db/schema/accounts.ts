@@ -67,7 +67,12 @@ export const userTokens = pgTable(
     usedAt: timestamp({ withTimezone: true }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex("user_tokens_token_hash_key").on(t.tokenHash), index("user_tokens_user_id_idx").on(t.userId)],
+  (t) => [
+    uniqueIndex("user_tokens_token_hash_key").on(t.tokenHash),
+    index("user_tokens_user_id_idx").on(t.userId),
+    // One link of each purpose per account can be out at a time: a newer one replaces the older.
+    uniqueIndex("user_tokens_one_unused_per_purpose").on(t.userId, t.purpose).where(sql`${t.usedAt} is null`),
+  ],
 );
 
 export const totpCredentials = pgTable("totp_credentials", {

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { bigint, check, integer, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, check, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { users } from "./accounts.ts";
 
 /**
  * Every mail the site sends, written in the transaction of the change that causes it: the record of what was sent
@@ -9,6 +10,11 @@ export const mailOutbox = pgTable(
   "mail_outbox",
   {
     id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    /**
+     * The account the mail was for, when it was sent: the data export reads mail by account, so a new account on an
+     * address that someone deleted before never sees the earlier owner's mail.
+     */
+    userId: uuid().references(() => users.id, { onDelete: "set null" }),
     toAddress: text().notNull(),
     subject: text().notNull(),
     textBody: text().notNull(),
@@ -19,7 +25,10 @@ export const mailOutbox = pgTable(
     lastError: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [check("mail_outbox_status_known", sql`${t.status} in ('pending', 'sent', 'failed')`)],
+  (t) => [
+    check("mail_outbox_status_known", sql`${t.status} in ('pending', 'sent', 'failed')`),
+    index("mail_outbox_user_idx").on(t.userId, t.id),
+  ],
 );
 
 export type OutboxMail = typeof mailOutbox.$inferSelect;

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { boolean, check, index, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { boolean, check, index, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { users } from "./accounts.ts";
 
 export const VETTING_STATUSES = ["submitted", "info_requested", "approved", "rejected", "withdrawn"] as const;
@@ -44,16 +44,19 @@ export const vettingApplications = pgTable(
 export const vettingVouches = pgTable(
   "vetting_vouches",
   {
+    id: uuid().primaryKey().defaultRandom(),
     applicationId: uuid()
       .notNull()
       .references(() => vettingApplications.id, { onDelete: "cascade" }),
-    voucherId: uuid()
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    /** Null once the voucher deleted their account: the vouch stays, anonymised, as the evidence a decision was made on. */
+    voucherId: uuid().references(() => users.id, { onDelete: "set null" }),
     statement: text().notNull(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.applicationId, t.voucherId] }), index("vetting_vouches_voucher_idx").on(t.voucherId)],
+  (t) => [
+    uniqueIndex("vetting_vouches_one_per_voucher").on(t.applicationId, t.voucherId),
+    index("vetting_vouches_voucher_idx").on(t.voucherId),
+  ],
 );
 
 /** "gov" matches every .gov address; "cbp.dhs.gov" matches that domain and its subdomains. */

@@ -1,7 +1,8 @@
 import crypto from "node:crypto";
 import { sql } from "drizzle-orm";
 import { getDb } from "#db/client.ts";
-import { users, type GrantedRole, type User } from "#db/schema/accounts.ts";
+import { users, type GrantedRole, type TokenPurpose, type User } from "#db/schema/accounts.ts";
+import { consumeEmailToken, issueEmailToken } from "#app/.server/accounts/email-tokens.ts";
 import { hashPassword } from "#app/.server/accounts/passwords.ts";
 import { createSession } from "#app/.server/accounts/sessions.ts";
 
@@ -37,5 +38,15 @@ export async function createUser(
 
 /** A session for the user, as sign-in (and, with mfaVerified, the second factor) would leave it. */
 export async function createUserSession(userId: string, options: { mfaVerified?: boolean } = {}) {
-  return createSession(userId, { ip: "127.0.0.1", userAgent: "vitest", mfaVerified: options.mfaVerified ?? false });
+  return getDb().transaction((tx) => createSession(userId, { ip: "127.0.0.1", userAgent: "vitest", mfaVerified: options.mfaVerified ?? false }, tx));
+}
+
+/** A mailed link of the account, as the flows that send one issue it. */
+export async function issueLink(input: { userId: string; purpose: TokenPurpose; email: string; subjectId?: string }): Promise<string> {
+  return getDb().transaction((tx) => issueEmailToken(input, tx));
+}
+
+/** Uses a link up, as the page that receives it would. */
+export async function consumeLink(token: string, purpose: TokenPurpose) {
+  return getDb().transaction((tx) => consumeEmailToken(token, purpose, tx));
 }

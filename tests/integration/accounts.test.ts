@@ -15,6 +15,7 @@ import { authThrottle } from "#db/schema/throttle.ts";
 import { THROTTLE } from "#app/.server/accounts/throttle.ts";
 import { createGroup } from "#tests/factories/access.ts";
 import { createUser, createUserSession, FACTORY_PASSWORD } from "#tests/factories/accounts.ts";
+import { hashToken } from "#app/.server/accounts/tokens.ts";
 import { startTestApp, type TestApp, type TestClient, type TestResponse } from "#tests/support/app.ts";
 
 const COOKIE = "liaison_session";
@@ -372,7 +373,8 @@ describe("throttling", () => {
       last = await signIn(app.client(), user.email, `wrong password number ${attempt}`);
       statuses.push(last.status);
     }
-    const free = THROTTLE.account.freeFailures;
+    // All from one address: the (account, address) pair's counter is the first to close.
+    const free = THROTTLE.pair.freeFailures;
     expect(statuses.slice(0, free)).toEqual(Array(free).fill(401));
     expect(statuses.slice(free)).toEqual(Array(30 - free).fill(429));
     expect(formAlert(last!.text)).toMatch(/^Too many failed sign-in attempts\. Try again in \d+ (seconds|minutes)/);
@@ -396,4 +398,104 @@ test("the data export downloads on a navigation, and not from an image tag", asy
   expect(JSON.parse(res.text).profile.email).toBe(user.email);
   const exports = await getDb().select().from(auditLog).where(eq(auditLog.subjectId, user.id));
   expect(exports.filter((entry) => entry.action === "account.exported")).toHaveLength(1);
+});
+
+describe("where signing in sends you (issue 7, finding 1)", () => {
+  // Each is a path to us before it is normalised, and a path to another host after (or as written).
+  const hostile = [
+    "/.//evil.example/phish",
+    "/..//evil.example/phish",
+    "/a/..//evil.example/phish",
+    "/%2e//evil.example/phish",
+    "/%2E%2E//evil.example/phish",
+    "//evil.example/phish",
+    "/\\evil.example/phish",
+    "https://evil.example/phish",
+  ];
+
+  test.each(hostile)("GET /login when signed in, redirectTo=%s, stays on the site", async (target) => {
+    const client = await signedIn((await createUser()).email);
+    const res = await client.get(`/login?${new URLSearchParams({ redirectTo: target })}`);
+    expect(isRedirect(res.status)).toBe(true);
+    expect(res.location).toBe("/account");
+  });
+
+  test.each(hostile)("POST /login, redirectTo=%s, stays on the site", async (target) => {
+    const res = await signIn(app.client(), (await createUser()).email, FACTORY_PASSWORD, target);
+    expect(isRedirect(res.status)).toBe(true);
+    expect(res.location).toBe("/account");
+  });
+
+  test.each(hostile)("POST /login/mfa and GET /login/mfa when done, redirectTo=%s, stay on the site", async (target) => {
+    const user = await createUser({ traits: ["verified", "member"] });
+    await getDb().execute(sql`insert into totp_credentials (user_id, sealed_key) values (${user.id}, 'unused here')`);
+    await getDb().execute(sql`insert into recovery_codes (user_id, code_hash) values (${user.id}, ${hashToken("abcde12345")})`);
+    const client = app.client();
+    const first = await signIn(client, user.email, FACTORY_PASSWORD, target);
+    expect(first.location).toBe("/login/mfa?redirectTo=%2Faccount");
+    const res = await client.post(`/login/mfa?${new URLSearchParams({ redirectTo: target })}`, { code: "abcde-12345", redirectTo: target });
+    expect(isRedirect(res.status)).toBe(true);
+    expect(res.location).toBe("/account");
+    const again = await client.get(`/login/mfa?${new URLSearchParams({ redirectTo: target })}`);
+    expect(again.location).toBe("/account");
+  });
+
+  test("a path of the site, with its query, is kept", async () => {
+    const res = await signIn(app.client(), (await createUser()).email, FACTORY_PASSWORD, "/agenda/../members?q=ann");
+    expect(res.location).toBe("/members?q=ann");
+  });
+});
+
+describe("pages with a token in their address (finding 12)", () => {
+  test.each(["/reset-password?token=abcdefghijklmnopqrstuvwxyz234567", "/verify-email?token=abcdefghijklmnopqrstuvwxyz234567", "/account/email/confirm?token=abcdefghijklmnopqrstuvwxyz234567"])(
+    "%s is never stored by a cache",
+    async (path) => {
+      const res = await app.client().get(path);
+      expect(res.headers.get("cache-control")).toBe("no-store");
+    },
+  );
+});
+
+describe("control characters (finding 7)", () => {
+  test("a NUL in a sign-up field answers 400 with the field's message", async () => {
+    const res = await app.client().post("/signup", {
+      name: "Nul\u0000Name",
+      email: "nul-signup@agency.example",
+      agency: "Agency",
+      jobTitle: "Officer",
+      country: "US",
+      password: "a long enough passphrase",
+    });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain("Remove the control characters (such as NUL) from this field.");
+    expect(await getDb().select().from(users).where(eq(users.email, "nul-signup@agency.example"))).toHaveLength(0);
+  });
+
+  test("a NUL in a search box of the audit log answers 400 with the field's message", async () => {
+    const admin = await createUser({ roles: ["admin"] });
+    const session = await createUserSession(admin.id, { mfaVerified: true });
+    await getDb().execute(sql`insert into totp_credentials (user_id, sealed_key) values (${admin.id}, 'unused here')`);
+    const client = app.client();
+    client.cookies.set(COOKIE, session.token);
+    const res = await client.get("/admin/audit?actor=%00");
+    expect(res.status).toBe(400);
+    expect(res.text).toContain("Remove the control characters (such as NUL) from this field.");
+    const members = await client.get("/admin/members?q=%00");
+    expect(members.status).toBe(400);
+    const people = await client.get("/admin/users?q=a%00b");
+    expect(people.status).toBe(400);
+  });
+
+  test("a right-to-left override in a name is refused", async () => {
+    const res = await app.client().post("/signup", {
+      name: "Ann \u202Enimda",
+      email: "bidi-signup@agency.example",
+      agency: "Agency",
+      jobTitle: "Officer",
+      country: "US",
+      password: "a long enough passphrase",
+    });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain("Remove the invisible formatting characters");
+  });
 });

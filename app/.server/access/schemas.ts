@@ -1,17 +1,14 @@
 import { z } from "zod";
 import { GROUP_KINDS, GROUP_ROLES } from "#db/schema/access.ts";
 import { GROUP_LIMITS } from "#app/shared/groups.ts";
+import { nameLine } from "../http/text.ts";
 
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 export const CreateGroupSchema = z.object({
   intent: z.literal("create"),
   kind: z.enum(GROUP_KINDS, "Choose what kind of group this is."),
-  name: z
-    .string({ error: "Enter the group's name." })
-    .trim()
-    .min(1, "Enter the group's name.")
-    .max(GROUP_LIMITS.name, `The name can be at most ${GROUP_LIMITS.name} characters.`),
+  name: nameLine("Enter the group's name.", GROUP_LIMITS.name, `The name can be at most ${GROUP_LIMITS.name} characters.`),
   slug: z
     .string()
     .trim()

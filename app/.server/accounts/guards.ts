@@ -49,19 +49,29 @@ export function requirePermission(request: Request, context: AppLoadContext, per
   return viewer;
 }
 
+const REDIRECT_BASE = "http://liaison.invalid";
+
 /**
- * A local path to go back to after signing in; anything that a browser could resolve to another host (a
- * protocol-relative URL, backslashes, control characters it strips) goes to the fallback.
+ * A local path to go back to after signing in. The value is resolved the way a browser resolves it (dot segments,
+ * percent-encoded dots, backslashes), and what that gives is what is sent, after checking it once more: a path
+ * that a browser would read as another host (`//evil.example`, which `/.//evil.example` becomes) goes to the
+ * fallback, as does anything with control characters, which browsers strip.
  */
 export function safeRedirectPath(value: unknown, fallback = "/"): string {
   if (typeof value !== "string" || !value.startsWith("/") || value.includes("\\")) return fallback;
-  if ([...value].some((char) => char.charCodeAt(0) < 0x20)) return fallback;
-  const base = "http://liaison.invalid";
+  if ([...value].some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f)) return fallback;
+  const resolved = resolveLocal(value);
+  if (resolved === null || resolved.startsWith("//") || resolved.startsWith("/\\")) return fallback;
+  // Sent as it is, it must resolve to itself on our own origin.
+  return resolveLocal(resolved) === resolved ? resolved : fallback;
+}
+
+function resolveLocal(value: string): string | null {
   let url: URL;
   try {
-    url = new URL(value, base);
+    url = new URL(value, REDIRECT_BASE);
   } catch {
-    return fallback;
+    return null;
   }
-  return url.origin === base ? `${url.pathname}${url.search}${url.hash}` : fallback;
+  return url.origin === REDIRECT_BASE ? `${url.pathname}${url.search}${url.hash}` : null;
 }

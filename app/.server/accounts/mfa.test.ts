@@ -1,9 +1,10 @@
 import { decodeBase32IgnorePadding } from "@oslojs/encoding";
 import { generateHOTP } from "@oslojs/otp";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "#db/client.ts";
 import { recoveryCodes, sessions, totpCredentials } from "#db/schema/accounts.ts";
+import { auditLog } from "#db/schema/audit.ts";
 import { mailOutbox } from "#db/schema/mail.ts";
 import { createUser, createUserSession, FACTORY_PASSWORD } from "#tests/factories/accounts.ts";
 import {
@@ -17,6 +18,7 @@ import {
   totpEnrolled,
   verifySecondFactor,
 } from "./mfa.ts";
+import { THROTTLE } from "./throttle.ts";
 
 const ip = "203.0.113.9";
 
@@ -206,6 +208,29 @@ describe("verifySecondFactor", () => {
     expect(recovery).toMatchObject({ ok: false, throttled: true });
     expect(await sessionVerified(session.sessionId)).toBe(false);
     expect(await remainingRecoveryCodes(user.id)).toBe(RECOVERY_CODE_COUNT);
+  });
+
+  it("checks no more than five codes of a parallel burst of 60 (issue 7, finding 2)", async () => {
+    const { user, key } = await enrolledUser();
+    const session = await signInSession(user.id);
+    const results = await Promise.all(
+      Array.from({ length: 60 }, () => verifySecondFactor({ userId: user.id, sessionId: session.sessionId, code: wrongCode(key), ip })),
+    );
+    expect(results.filter((result) => !result.ok && !result.throttled)).toHaveLength(THROTTLE.code.freeFailures);
+    expect(results.filter((result) => !result.ok && result.throttled)).toHaveLength(60 - THROTTLE.code.freeFailures);
+    const failed = await getDb().select().from(auditLog).where(sql`${auditLog.action} = 'mfa.failed' and ${auditLog.actorId} = ${user.id}`);
+    expect(failed).toHaveLength(THROTTLE.code.freeFailures);
+  });
+
+  it("spends a recovery code only together with the session it verifies (issue 6)", async () => {
+    const { user, codes } = await enrolledUser();
+    const session = await signInSession(user.id);
+    await getDb().delete(sessions).where(eq(sessions.id, session.sessionId));
+    const result = await verifySecondFactor({ userId: user.id, sessionId: session.sessionId, code: codes[0]!, ip });
+    expect(result).toEqual({ ok: false, message: "This sign-in has ended. Sign in again.", throttled: false });
+    expect(await remainingRecoveryCodes(user.id)).toBe(RECOVERY_CODE_COUNT);
+    const used = await getDb().select().from(auditLog).where(sql`${auditLog.action} = 'mfa.recovery_code_used' and ${auditLog.actorId} = ${user.id}`);
+    expect(used).toHaveLength(0);
   });
 });
 

@@ -2,13 +2,13 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import { createTOTPKeyURI, verifyHOTP } from "@oslojs/otp";
 import { decodeBase32IgnorePadding, encodeBase32UpperCaseNoPadding } from "@oslojs/encoding";
 import QRCode from "qrcode";
-import { getDb, type Executor } from "#db/client.ts";
+import { getDb, type Executor, type Transaction } from "#db/client.ts";
 import { recoveryCodes, sessions, totpCredentials } from "#db/schema/accounts.ts";
 import { recordAudit } from "../audit/log.ts";
 import { seal, unseal } from "../crypto/secret.ts";
 import { enqueueMail } from "../mail/outbox.ts";
 import { markSessionMfaVerified } from "./sessions.ts";
-import { clearFailures, describeWait, recordFailure, secondsUntilAllowed, type ThrottleKeys } from "./throttle.ts";
+import { describeWait, reserveAttempt, settleSuccess, THROTTLE, throttleKey } from "./throttle.ts";
 import { generateToken, hashToken } from "./tokens.ts";
 import { confirmCurrentPassword } from "./reauth.ts";
 
@@ -81,7 +81,7 @@ function normalizeRecoveryCode(code: string): string {
   return code.trim().toLowerCase().replace(/[\s-]/g, "");
 }
 
-async function replaceRecoveryCodes(userId: string, tx: Executor): Promise<string[]> {
+async function replaceRecoveryCodes(userId: string, tx: Transaction): Promise<string[]> {
   const codes = newRecoveryCodes();
   await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
   await tx.insert(recoveryCodes).values(codes.map((code) => ({ userId, codeHash: hashToken(normalizeRecoveryCode(code)) })));
@@ -147,43 +147,56 @@ export async function confirmTotpEnrolment(input: {
 
 export type SecondFactorResult = { ok: true } | { ok: false; message: string; throttled: boolean };
 
-function mfaThrottleKeys(userId: string): ThrottleKeys {
-  return { account: `mfa:${userId}`, address: null };
-}
+/** The session finished its sign-in between the form and this check, or was ended meanwhile. */
+class SessionGone extends Error {}
 
-/** Checks a code from the app (or a recovery code) for a session waiting for its second factor. */
+/**
+ * Checks a code from the app (or a recovery code) for a session waiting for its second factor. The attempt is
+ * reserved before the code is checked, so a parallel burst gets no more guesses than the throttle allows; the code
+ * is used up and the session verified in one transaction, so a recovery code is never spent on a session that
+ * did not get verified.
+ */
 export async function verifySecondFactor(input: {
   userId: string;
   sessionId: string;
   code: string;
   ip: string | null;
 }): Promise<SecondFactorResult> {
-  const keys = mfaThrottleKeys(input.userId);
-  const wait = await secondsUntilAllowed(keys);
-  if (wait > 0) return { ok: false, message: `Too many wrong codes. Try again in ${describeWait(wait)}.`, throttled: true };
+  const key = throttleKey.secondFactor(input.userId);
+  const wait = await reserveAttempt([{ key, policy: THROTTLE.code, enforce: true }]);
+  if (wait !== null) return { ok: false, message: `Too many wrong codes. Try again in ${describeWait(wait)}.`, throttled: true };
 
   const totp = normalizeTotpCode(input.code);
-  const accepted = /^\d{6}$/.test(totp) ? await acceptTotp(input.userId, totp) : await acceptRecoveryCode(input.userId, input.code, input.ip);
+  let accepted: boolean;
+  try {
+    accepted = await getDb().transaction(async (tx) => {
+      const ok = /^\d{6}$/.test(totp) ? await acceptTotp(tx, input.userId, totp) : await acceptRecoveryCode(tx, input.userId, input.code, input.ip);
+      if (!ok) return false;
+      if (!(await markSessionMfaVerified(input.sessionId, tx))) throw new SessionGone();
+      await settleSuccess(tx, { clear: [key] });
+      await recordAudit({ action: "auth.mfa_verified", actorId: input.userId, subjectType: "user", subjectId: input.userId, ip: input.ip }, tx);
+      return true;
+    });
+  } catch (error) {
+    if (error instanceof SessionGone) return { ok: false, message: "This sign-in has ended. Sign in again.", throttled: false };
+    throw error;
+  }
   if (!accepted) {
-    await recordFailure(keys);
-    await recordAudit({ action: "mfa.failed", actorId: input.userId, subjectType: "user", subjectId: input.userId, ip: input.ip });
+    await getDb().transaction((tx) =>
+      recordAudit({ action: "mfa.failed", actorId: input.userId, subjectType: "user", subjectId: input.userId, ip: input.ip }, tx),
+    );
     return { ok: false, message: "That code is not valid.", throttled: false };
   }
-  await getDb().transaction(async (tx) => {
-    await clearFailures(keys.account, tx);
-    await markSessionMfaVerified(input.sessionId, tx);
-    await recordAudit({ action: "auth.mfa_verified", actorId: input.userId, subjectType: "user", subjectId: input.userId, ip: input.ip }, tx);
-  });
   return { ok: true };
 }
 
-async function acceptTotp(userId: string, code: string): Promise<boolean> {
-  const [credential] = await getDb().select().from(totpCredentials).where(eq(totpCredentials.userId, userId));
+async function acceptTotp(tx: Transaction, userId: string, code: string): Promise<boolean> {
+  const [credential] = await tx.select().from(totpCredentials).where(eq(totpCredentials.userId, userId));
   if (!credential) return false;
   const step = matchingStep(unseal(credential.sealedKey), code);
   if (step === null) return false;
   // A code is good once: the step must move forward, atomically, so a replayed code fails.
-  const updated = await getDb()
+  const updated = await tx
     .update(totpCredentials)
     .set({ lastUsedStep: step })
     .where(and(eq(totpCredentials.userId, userId), sql`coalesce(${totpCredentials.lastUsedStep}, -1) < ${step}`))
@@ -191,18 +204,16 @@ async function acceptTotp(userId: string, code: string): Promise<boolean> {
   return updated.length === 1;
 }
 
-async function acceptRecoveryCode(userId: string, code: string, ip: string | null): Promise<boolean> {
+async function acceptRecoveryCode(tx: Transaction, userId: string, code: string, ip: string | null): Promise<boolean> {
   const codeHash = hashToken(normalizeRecoveryCode(code));
-  return getDb().transaction(async (tx) => {
-    const used = await tx
-      .update(recoveryCodes)
-      .set({ usedAt: sql`now()` })
-      .where(and(eq(recoveryCodes.userId, userId), eq(recoveryCodes.codeHash, codeHash), isNull(recoveryCodes.usedAt)))
-      .returning({ userId: recoveryCodes.userId });
-    if (used.length === 0) return false;
-    await recordAudit({ action: "mfa.recovery_code_used", actorId: userId, subjectType: "user", subjectId: userId, ip }, tx);
-    return true;
-  });
+  const used = await tx
+    .update(recoveryCodes)
+    .set({ usedAt: sql`now()` })
+    .where(and(eq(recoveryCodes.userId, userId), eq(recoveryCodes.codeHash, codeHash), isNull(recoveryCodes.usedAt)))
+    .returning({ userId: recoveryCodes.userId });
+  if (used.length === 0) return false;
+  await recordAudit({ action: "mfa.recovery_code_used", actorId: userId, subjectType: "user", subjectId: userId, ip }, tx);
+  return true;
 }
 
 export async function remainingRecoveryCodes(userId: string): Promise<number> {

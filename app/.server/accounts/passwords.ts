@@ -1,12 +1,31 @@
+import os from "node:os";
 import { hash, verify } from "@node-rs/argon2";
 import { z } from "zod";
 import { PASSWORD_MAX, PASSWORD_MIN } from "#app/shared/password-rules.ts";
 import { COMMON_PASSWORDS } from "./common-passwords.ts";
+import { Semaphore, type SemaphoreStats } from "./semaphore.ts";
 
 // OWASP's argon2id baseline (19 MiB, 2 iterations); the library's default algorithm is argon2id.
 const OPTIONS = { memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 
 export { PASSWORD_MAX, PASSWORD_MIN };
+
+/**
+ * Every argon2 hash or verification of this process waits for one of a few slots. Each costs about 19 MiB and a
+ * core for tens of milliseconds; unbounded, a burst of sign-ins or resets starves every other request of CPU.
+ * The bound is per process on purpose: it protects this process's cores and memory, which is all it can see, so
+ * several instances each keep their own (guesses are limited across instances by the throttle in Postgres).
+ */
+const HASH_SLOTS = new Semaphore(Math.max(1, Math.min(2, os.availableParallelism() - 1)));
+
+export function withHashSlot<T>(work: () => Promise<T>): Promise<T> {
+  return HASH_SLOTS.run(work);
+}
+
+/** The slots of the process: how many hashes run and wait now, and the most that ever did. */
+export function hashSlots(): SemaphoreStats {
+  return HASH_SLOTS.stats();
+}
 
 /** NIST SP 800-63B: length, not composition; and not a known common or breached password. */
 export const NewPasswordSchema = z
@@ -20,12 +39,12 @@ export function isCommonPassword(password: string): boolean {
 }
 
 export function hashPassword(password: string): Promise<string> {
-  return hash(password, OPTIONS);
+  return withHashSlot(() => hash(password, OPTIONS));
 }
 
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
   try {
-    return await verify(passwordHash, password);
+    return await withHashSlot(() => verify(passwordHash, password));
   } catch {
     return false;
   }

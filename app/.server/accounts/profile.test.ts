@@ -19,6 +19,9 @@ import {
   updateProfile,
 } from "./profile.ts";
 import { ProfileFieldsSchema } from "./schemas.ts";
+import { enqueueMail } from "../mail/outbox.ts";
+import { getApplicationForReview } from "../vetting/review.ts";
+import { deriveRoles, permissionsOf } from "./permissions.ts";
 import type { RequestOrigin } from "./site-url.ts";
 import { validateSessionToken } from "./sessions.ts";
 
@@ -175,9 +178,9 @@ describe("changing the address", () => {
     expect(changed?.emailVerifiedAt).toBeInstanceOf(Date);
     const [entry] = await auditOf(user.id, "account.email_changed");
     expect(entry?.details).toEqual({ from: user.email, to: newEmail });
-    // The export holds mail to the current address only: the old one may be someone else's by now.
+    // The export holds the account's mail, at whichever address it then had.
     const exported = await exportAccount(user.id, null);
-    expect(new Set(exported.mail.map((mail) => mail.to))).toEqual(new Set([newEmail]));
+    expect(new Set(exported.mail.map((mail) => mail.to))).toEqual(new Set([newEmail, user.email]));
 
     // The link works once.
     expect(await confirmEmailChange(token, origin.ip)).toEqual({ status: "invalid" });
@@ -317,6 +320,34 @@ describe("deleting the account", () => {
     expect((await validateSessionToken(session.token)).valid).toBe(false);
     const [entry] = await auditOf(user.id, "account.deleted");
     expect(entry).toMatchObject({ actorId: user.id, subjectType: "user", ip: "192.0.2.5" });
+  });
+
+  it("gives a new account on a deleted account's address none of the earlier owner's mail (issue 7, finding 10)", async () => {
+    const email = "reused-address@agency.example";
+    const earlier = await createUser({ email });
+    await getDb().transaction((tx) => enqueueMail({ to: email, subject: "For the earlier owner", text: "Private to them." }, tx));
+    expect(await deleteAccount({ userId: earlier.id, currentPassword: FACTORY_PASSWORD, ip: null })).toEqual({ ok: true });
+    const later = await createUser({ email });
+    await getDb().transaction((tx) => enqueueMail({ to: email, subject: "For the new owner", text: "Theirs." }, tx));
+    const exported = await exportAccount(later.id, null);
+    expect(exported.mail.map((mail) => mail.subject)).toEqual(["For the new owner"]);
+  });
+
+  it("keeps a vouch, without its author, when the voucher deletes their account (finding 11)", async () => {
+    const applicant = await createUser({ name: "Ann Applicant" });
+    const [application] = await getDb()
+      .insert(vettingApplications)
+      .values({ userId: applicant.id, agency: "A", officialEmail: "a@a.gov", sponsorName: "S", sponsorEmail: "s@a.gov", reason: "R" })
+      .returning({ id: vettingApplications.id });
+    const voucher = await createUser({ traits: ["verified", "member"], name: "Vic Voucher" });
+    await getDb().insert(vettingVouches).values({ applicationId: application!.id, voucherId: voucher.id, statement: "Worked a case with her." });
+    expect(await deleteAccount({ userId: voucher.id, currentPassword: FACTORY_PASSWORD, ip: null })).toEqual({ ok: true });
+    const organizer = await createUser({ roles: ["organizer"] });
+    const review = await getApplicationForReview({ id: organizer.id, permissions: permissionsOf(deriveRoles(organizer, new Date())) }, application!.id);
+    expect(review?.vouches).toEqual([
+      expect.objectContaining({ voucherName: "A member who has since deleted their account", statement: "Worked a case with her." }),
+    ]);
+    expect(JSON.stringify(review?.vouches)).not.toContain("Vic Voucher");
   });
 
   it("refuses to delete the only admin, and allows it once there is another", async () => {

@@ -1,11 +1,12 @@
 import { and, asc, desc, eq, ne, or, sql } from "drizzle-orm";
 import type { z } from "zod";
-import { getDb, type Executor } from "#db/client.ts";
+import { getDb, type Transaction } from "#db/client.ts";
 import { recoveryCodes, sessions, totpCredentials, users } from "#db/schema/accounts.ts";
 import { auditLog } from "#db/schema/audit.ts";
 import { mailOutbox } from "#db/schema/mail.ts";
 import { vettingApplications, vettingVouches } from "#db/schema/vetting.ts";
 import { recordAudit } from "../audit/log.ts";
+import { NotFoundError } from "../errors.ts";
 import { enqueueMail } from "../mail/outbox.ts";
 import { sessionCookieFor } from "./cookies.ts";
 import { consumeEmailToken, issueEmailToken, revokeUnusedTokens } from "./email-tokens.ts";
@@ -53,7 +54,7 @@ export async function updateProfile(userId: string, input: ProfileInput, ip: str
       .from(users)
       .where(eq(users.id, userId))
       .for("update");
-    if (!before) throw new Response("Not Found", { status: 404 });
+    if (!before) throw new NotFoundError();
     const changed = (Object.keys(before) as (keyof ProfileInput)[]).filter((key) => before[key] !== input[key]);
     if (changed.length === 0) return { changed };
     await tx
@@ -131,6 +132,7 @@ export async function requestEmailChange(
       await enqueueMail(
         {
           to: input.newEmail,
+          userId: taken.id,
           subject: "Someone tried to move a Liaison account to your address",
           text: `Someone signed in to another Liaison account asked to change its address to this one. This address already has an account, so nothing was changed.\n\nIf you own both accounts and want to keep only one, sign in to the one you no longer need and delete it: ${origin.link("/account/delete")}\n\nOtherwise you can ignore this mail.`,
         },
@@ -141,6 +143,7 @@ export async function requestEmailChange(
       await enqueueMail(
         {
           to: input.newEmail,
+          userId: user.id,
           subject: "Confirm your new address for Liaison",
           text: `Hello ${user.name},\n\nTo make this the address of your Liaison account, open this link within 24 hours and confirm:\n\n${origin.link(`/account/email/confirm?token=${token}`)}\n\nIf you did not ask for this, ignore this mail: nothing changes.`,
         },
@@ -270,9 +273,12 @@ function withoutLinkTokens(text: string): string {
 
 /** Everything held about the account, for its owner to download. Never keys, hashes or session ids. */
 export async function exportAccount(userId: string, ip: string | null) {
-  const db = getDb();
+  return getDb().transaction((tx) => exportAccountIn(tx, userId, ip));
+}
+
+async function exportAccountIn(db: Transaction, userId: string, ip: string | null) {
   const [user] = await db.select().from(users).where(eq(users.id, userId));
-  if (!user) throw new Response("Not Found", { status: 404 });
+  if (!user) throw new NotFoundError();
 
   const [totp] = await db.select({ createdAt: totpCredentials.createdAt }).from(totpCredentials).where(eq(totpCredentials.userId, userId));
   const [codes] = await db
@@ -323,14 +329,14 @@ export async function exportAccount(userId: string, ip: string | null) {
     .from(auditLog)
     .where(or(eq(auditLog.actorId, userId), and(eq(auditLog.subjectType, "user"), eq(auditLog.subjectId, userId))))
     .orderBy(asc(auditLog.id));
-  // Only mail to the current address: a former address may belong to someone else by now.
+  // Mail belongs to the account it was for: an address held by someone else before brings none of theirs.
   const mail = await db
     .select({ createdAt: mailOutbox.createdAt, to: mailOutbox.toAddress, subject: mailOutbox.subject, status: mailOutbox.status, sentAt: mailOutbox.sentAt, text: mailOutbox.textBody })
     .from(mailOutbox)
-    .where(eq(mailOutbox.toAddress, user.email))
+    .where(eq(mailOutbox.userId, userId))
     .orderBy(desc(mailOutbox.id));
 
-  await recordAudit({ action: "account.exported", actorId: userId, subjectType: "user", subjectId: userId, ip });
+  await recordAudit({ action: "account.exported", actorId: userId, subjectType: "user", subjectId: userId, ip }, db);
 
   return {
     exportedAt: new Date(),
@@ -363,7 +369,7 @@ export async function exportAccount(userId: string, ip: string | null) {
   };
 }
 
-async function isLastAdmin(userId: string, tx: Executor): Promise<boolean> {
+async function isLastAdmin(userId: string, tx: Transaction): Promise<boolean> {
   // Locking every admin row makes two admins deleting themselves at once take turns.
   const admins = await tx
     .select({ id: users.id, verified: sql<boolean>`${users.emailVerifiedAt} is not null`, status: users.status })

@@ -2,7 +2,8 @@ import { eq } from "drizzle-orm";
 import { getDb } from "#db/client.ts";
 import { users, type User } from "#db/schema/accounts.ts";
 import { verifyPassword } from "./passwords.ts";
-import { clearFailures, describeWait, recordFailure, secondsUntilAllowed } from "./throttle.ts";
+import { NotFoundError } from "../errors.ts";
+import { describeWait, reserveAttempt, settleSuccess, THROTTLE, throttleKey } from "./throttle.ts";
 
 export type PasswordRecheck =
   | { ok: true; user: User }
@@ -14,17 +15,16 @@ export type PasswordRecheck =
  * guess the password.
  */
 export async function confirmCurrentPassword(userId: string, password: string): Promise<PasswordRecheck> {
-  const keys = { account: `reauth:${userId}`, address: null };
-  const wait = await secondsUntilAllowed(keys);
-  if (wait > 0) {
+  const key = throttleKey.reauth(userId);
+  const wait = await reserveAttempt([{ key, policy: THROTTLE.code, enforce: true }]);
+  if (wait !== null) {
     return { ok: false, field: "currentPassword", message: `Too many wrong passwords. Try again in ${describeWait(wait)}.`, throttled: true };
   }
   const [user] = await getDb().select().from(users).where(eq(users.id, userId));
-  if (!user) throw new Response("Not Found", { status: 404 });
+  if (!user) throw new NotFoundError();
   if (!(await verifyPassword(user.passwordHash, password))) {
-    await recordFailure(keys);
     return { ok: false, field: "currentPassword", message: "That password is not correct.", throttled: false };
   }
-  await clearFailures(keys.account);
+  await getDb().transaction((tx) => settleSuccess(tx, { clear: [key] }));
   return { ok: true, user };
 }

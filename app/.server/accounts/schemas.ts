@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { nameLine, plainString } from "../http/text.ts";
 import { isCountryCode } from "./countries.ts";
 import { NewPasswordSchema } from "./passwords.ts";
 
@@ -10,18 +11,13 @@ export const EmailSchema = z
   .max(254, "That email address is too long.")
   .pipe(z.email("Enter a valid email address."));
 
-const text = (label: string, max: number) =>
-  z
-    .string({ error: `Enter your ${label}.` })
-    .trim()
-    .min(1, `Enter your ${label}.`)
-    .max(max, `Your ${label} can be at most ${max} characters.`);
+const text = (label: string, max: number) => nameLine(`Enter your ${label}.`, max, `Your ${label} can be at most ${max} characters.`);
 
 export const ProfileFieldsSchema = z.object({
   name: text("name", 120),
   agency: text("agency", 160),
   jobTitle: text("job title", 120),
-  country: z.string({ error: "Choose your country." }).refine(isCountryCode, "Choose your country."),
+  country: plainString({ missing: "Choose your country." }).refine(isCountryCode, "Choose your country."),
 });
 
 export const SignUpSchema = ProfileFieldsSchema.extend({
@@ -33,7 +29,7 @@ export type SignUpInput = z.output<typeof SignUpSchema>;
 export const SignInSchema = z.object({
   email: EmailSchema,
   password: z.string({ error: "Enter your password." }).min(1, "Enter your password.").max(1024),
-  redirectTo: z.string().optional(),
+  redirectTo: plainString().optional(),
 });
 
 /** Sensitive changes ask for the password again. */

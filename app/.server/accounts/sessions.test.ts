@@ -91,7 +91,7 @@ describe("sessions", () => {
     const user = await createUser();
     const here = await createUserSession(user.id);
     const there = await createUserSession(user.id);
-    await invalidateUserSessions(user.id, { except: here.sessionId });
+    await getDb().transaction((tx) => invalidateUserSessions(user.id, { except: here.sessionId }, tx));
     expect((await validateSessionToken(here.token)).valid).toBe(true);
     expect((await validateSessionToken(there.token)).valid).toBe(false);
   });

@@ -1,5 +1,5 @@
 import { and, eq, ne, sql, type SQL } from "drizzle-orm";
-import { database, getDb, type Executor } from "#db/client.ts";
+import { database, getDb, type Transaction } from "#db/client.ts";
 import { sessions, type GrantedRole } from "#db/schema/accounts.ts";
 import { viewerAccessColumns, viewerAccessOf, type ViewerAccessRow } from "../access/viewer-access.ts";
 import { recordAudit } from "../audit/log.ts";
@@ -53,7 +53,7 @@ export type SessionCheck =
 export async function createSession(
   userId: string,
   meta: { ip?: string | null; userAgent?: string | null; mfaVerified?: boolean },
-  tx: Executor = getDb(),
+  tx: Transaction,
 ): Promise<{ token: string; sessionId: string }> {
   const token = generateToken();
   const sessionId = hashToken(token);
@@ -102,7 +102,7 @@ export async function validateSessionToken(token: string): Promise<SessionCheck>
   const age = (now.getTime() - Number(row.created_at)) / 1000;
   const idle = (now.getTime() - Number(row.last_seen_at)) / 1000;
   if (row.status !== "active" || age > limits.absoluteSeconds || idle > limits.idleSeconds) {
-    await invalidateSession(sessionId);
+    await getDb().transaction((tx) => invalidateSession(sessionId, tx));
     return { valid: false };
   }
   const viewer: Viewer = {
@@ -125,22 +125,24 @@ export async function validateSessionToken(token: string): Promise<SessionCheck>
   return { valid: true, viewer, refreshCookie };
 }
 
-export async function invalidateSession(sessionId: string, tx: Executor = getDb()): Promise<void> {
+export async function invalidateSession(sessionId: string, tx: Transaction): Promise<void> {
   await tx.delete(sessions).where(eq(sessions.id, sessionId));
 }
 
 export async function invalidateUserSessions(
   userId: string,
-  options: { except?: string } = {},
-  tx: Executor = getDb(),
+  options: { except?: string },
+  tx: Transaction,
 ): Promise<void> {
   await tx
     .delete(sessions)
     .where(options.except ? and(eq(sessions.userId, userId), ne(sessions.id, options.except)) : eq(sessions.userId, userId));
 }
 
-export async function markSessionMfaVerified(sessionId: string, tx: Executor = getDb()): Promise<void> {
-  await tx.update(sessions).set({ mfaVerifiedAt: new Date() }).where(eq(sessions.id, sessionId));
+/** False when the session no longer exists. */
+export async function markSessionMfaVerified(sessionId: string, tx: Transaction): Promise<boolean> {
+  const updated = await tx.update(sessions).set({ mfaVerifiedAt: new Date() }).where(eq(sessions.id, sessionId)).returning({ id: sessions.id });
+  return updated.length === 1;
 }
 
 export async function listUserSessions(userId: string) {

@@ -68,7 +68,7 @@ describe("audit log", () => {
   it("pages through 50 entries at a time in both directions", async () => {
     const admin = await createUser({ roles: ["admin"] });
     const pager = await createUser({ email: "pager@filter.example" });
-    for (let i = 0; i < 120; i += 1) await recordAudit({ action: "mfa.failed", actorId: pager.id, details: { i } });
+    for (let i = 0; i < 120; i += 1) await getDb().transaction((tx) => recordAudit({ action: "mfa.failed", actorId: pager.id, details: { i } }, tx));
     const actor = actorFor(admin);
     const base = { action: "mfa.failed", actor: "pager@" };
 

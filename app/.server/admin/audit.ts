@@ -9,6 +9,7 @@ import type { FieldErrors } from "../http/forms.ts";
 import { PAGE_SIZE } from "./context.ts";
 import { assertPermission, type Actor } from "../accounts/permissions.ts";
 import { likePattern } from "../http/search.ts";
+import { plainString } from "../http/text.ts";
 
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === "" || value === null ? undefined : value), schema.optional());
 const day = z.iso.date("Use a date such as 2025-03-31.");
@@ -17,7 +18,7 @@ const cursor = z.coerce.number().int().positive();
 export const AuditFilterSchema = z
   .object({
     action: optional(z.enum(AUDIT_ACTIONS, "Choose an action from the list.")),
-    actor: optional(z.string().trim().toLowerCase().max(254, "That is too long for an email address.")),
+    actor: optional(plainString().trim().toLowerCase().max(254, "That is too long for an email address.")),
     from: optional(day),
     to: optional(day),
     before: optional(cursor),

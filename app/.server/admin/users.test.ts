@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "#db/client.ts";
 import { users, type User } from "#db/schema/accounts.ts";
@@ -75,6 +75,34 @@ describe("users and roles", () => {
     const other = await createUser({ roles: ["admin"] });
     expect(await revokeRole(actorFor(other), { userId: admin.id, role: "admin", ip: null })).toEqual({ ok: true, changed: true });
     expect(await rolesOf(admin.id)).toEqual([]);
+  });
+
+  it("keeps one admin when two admins revoke each other at the same moment (issue 7, finding 6)", async () => {
+    // Only these two are admins, so that the last-admin rule is what decides.
+    await getDb().update(users).set({ roles: sql`array_remove(${users.roles}, 'admin')` });
+    const first = await createUser({ roles: ["admin"] });
+    const second = await createUser({ roles: ["admin"] });
+    const results = await Promise.all([
+      revokeRole(actorFor(first), { userId: second.id, role: "admin", ip: null }),
+      revokeRole(actorFor(second), { userId: first.id, role: "admin", ip: null }).catch((error: unknown) => ({ thrown: (error as Response).status })),
+    ]);
+    const admins = await getDb().select({ id: users.id }).from(users).where(sql`'admin' = any(${users.roles})`);
+    expect(admins).toHaveLength(1);
+    expect(results.filter((result) => "ok" in result && result.ok)).toHaveLength(1);
+    expect((await auditFor(first.id, "role.revoked")).length + (await auditFor(second.id, "role.revoked")).length).toBe(1);
+  });
+
+  it("refuses to revoke the admin role of the last active admin", async () => {
+    await getDb().update(users).set({ roles: sql`array_remove(${users.roles}, 'admin')` });
+    const last = await createUser({ roles: ["admin"] });
+    const suspended = await createUser({ roles: ["admin"], traits: ["verified", "suspended"] });
+    expect(await revokeRole(actorFor(suspended), { userId: last.id, role: "admin", ip: null })).toMatchObject({ ok: false, status: 400 });
+    expect(await rolesOf(last.id)).toEqual(["admin"]);
+  });
+
+  it("refuses a NUL in the search term with the field's message (finding 7)", async () => {
+    const admin = await createUser({ roles: ["admin"] });
+    await expect(searchUsers(actorFor(admin), "bad\u0000term")).rejects.toMatchObject({ status: 400, fieldErrors: { q: [expect.stringMatching(/control characters/)] } });
   });
 
   it("answers 404 for an account that does not exist", async () => {

@@ -4,9 +4,10 @@ import { GRANTED_ROLES, sessions, totpCredentials, users, type GrantedRole } fro
 import { invalidateUserSessions } from "../accounts/sessions.ts";
 import { recordAudit } from "../audit/log.ts";
 import { enqueueMail } from "../mail/outbox.ts";
+import { ForbiddenError } from "../errors.ts";
 import { PAGE_SIZE } from "./context.ts";
 import { assertPermission, type Actor } from "../accounts/permissions.ts";
-import { likePattern } from "../http/search.ts";
+import { likePattern, searchTerm } from "../http/search.ts";
 
 /** The roles an admin grants; "attendee" and "member" follow from a verified address and from vetting. */
 export const GRANTABLE_ROLES = GRANTED_ROLES;
@@ -14,7 +15,7 @@ export const GRANTABLE_ROLES = GRANTED_ROLES;
 /** Accounts whose address or name contains the term; the newest accounts when there is none. */
 export async function searchUsers(actor: Actor, term: string) {
   assertPermission(actor, "manage:roles");
-  const query = term.trim();
+  const query = searchTerm(term, 200);
   const rows = await getDb()
     .select({
       id: users.id,
@@ -70,13 +71,30 @@ export async function grantRole(actor: Actor, input: { userId: string; role: Gra
   });
 }
 
-/** Revokes a role. An admin may not revoke their own admin role: the site must never lock its last admin out. */
+/**
+ * Revokes a role. An admin may not revoke their own admin role, and the last active admin keeps theirs: two admins
+ * revoking each other at once take turns on the admin rows, so the second finds the first already gone.
+ */
 export async function revokeRole(actor: Actor, input: { userId: string; role: GrantedRole; ip: string | null }): Promise<RoleChange> {
   assertPermission(actor, "manage:roles");
   if (input.userId === actor.id && input.role === "admin") {
     return { ok: false, status: 400, message: "You cannot revoke your own admin role. Ask another administrator." };
   }
   return getDb().transaction(async (tx): Promise<RoleChange> => {
+    if (input.role === "admin") {
+      const admins = await tx
+        .select({ id: users.id, active: sql<boolean>`${users.status} = 'active' and ${users.emailVerifiedAt} is not null` })
+        .from(users)
+        .where(sql`'admin' = any(${users.roles})`)
+        .orderBy(users.id)
+        .for("update");
+      // The actor's own admin role may have gone in a transaction that committed while this one waited.
+      if (!admins.some((admin) => admin.id === actor.id)) throw new ForbiddenError();
+      const othersActive = admins.filter((admin) => admin.id !== input.userId && admin.active);
+      if (admins.some((admin) => admin.id === input.userId) && othersActive.length === 0) {
+        return { ok: false, status: 400, message: "This is the last active administrator: give another account the admin role first." };
+      }
+    }
     const [target] = await tx.select({ id: users.id }).from(users).where(eq(users.id, input.userId));
     if (!target) return { ok: false, status: 404, message: "There is no such account." };
     const [updated] = await tx

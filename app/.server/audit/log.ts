@@ -1,4 +1,4 @@
-import { getDb, type Executor } from "#db/client.ts";
+import type { Transaction } from "#db/client.ts";
 import { auditLog } from "#db/schema/audit.ts";
 
 /** Every action the log records: one list, for the type and for the filter of the audit page. */
@@ -54,7 +54,7 @@ export type AuditEvent = {
 };
 
 /** Appends to the audit log; pass the transaction of the change so that both land or neither does. */
-export async function recordAudit(event: AuditEvent, tx: Executor = getDb()): Promise<void> {
+export async function recordAudit(event: AuditEvent, tx: Transaction): Promise<void> {
   await tx.insert(auditLog).values({
     action: event.action,
     actorId: event.actorId ?? null,

@@ -12,7 +12,7 @@ import { config } from "../config.ts";
 import { logger } from "../log.ts";
 import type { RequestContext } from "./context.ts";
 import { createRenderCache } from "./render-cache.ts";
-import { cachedPageHeaders, refuseCrossOrigin, securityHeaders } from "./security.ts";
+import { cachedPageHeaders, noStoreForLinkTokens, refuseCrossOrigin, securityHeaders } from "./security.ts";
 import { resolveSession } from "./session-middleware.ts";
 import { createUnavailablePage } from "./unavailable.ts";
 
@@ -81,7 +81,8 @@ export function createHttpApp(source: AppSource): express.Express {
     }
   });
 
-  app.use(refuseCrossOrigin);
+  app.use(refuseCrossOrigin(cfg.publicUrl));
+  app.use(noStoreForLinkTokens);
   app.use(resolveSession);
 
   app.all(

@@ -77,25 +77,50 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
  * Refuses state-changing requests that a browser says come from another site. Sec-Fetch-Site is sent by every
- * current browser; Origin covers older ones; a request with cookies but neither header is refused too, since no
- * browser that could hold our session sends such a POST. SameSite=Lax cookies are the second line.
+ * current browser; Origin covers older ones and must name this site: with PUBLIC_URL set, its scheme, host and port
+ * exactly (so an http:// page cannot post to the https:// site); without it, the request's Host (a TLS-ending proxy
+ * hides the scheme, and a site without PUBLIC_URL is a local one). A
+ * request with cookies but neither header is refused too, since no browser that could hold our session sends such
+ * a POST. SameSite=Lax cookies are the second line.
  */
-export function refuseCrossOrigin(req: Request, res: Response, next: NextFunction): void {
-  if (SAFE_METHODS.has(req.method)) return next();
-  const site = req.get("sec-fetch-site");
-  const origin = req.get("origin");
-  const refuse = () => res.status(403).type("text/plain").send("Cross-origin request refused.");
-  if (site && site !== "same-origin" && site !== "none") return void refuse();
-  if (origin !== undefined) {
-    let host: string | null = null;
-    try {
-      host = origin === "null" ? null : new URL(origin).host;
-    } catch {
-      host = null;
+export function refuseCrossOrigin(publicUrl: URL | undefined) {
+  const expected = publicUrl?.origin;
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (SAFE_METHODS.has(req.method)) return next();
+    const site = req.get("sec-fetch-site");
+    const origin = req.get("origin");
+    const refuse = () => res.status(403).type("text/plain").send("Cross-origin request refused.");
+    if (site && site !== "same-origin" && site !== "none") return void refuse();
+    if (origin !== undefined) {
+      if (expected ? !sameOrigin(origin, expected) : !sameHost(origin, req.get("host"))) return void refuse();
+    } else if (!site && req.headers.cookie) {
+      return void refuse();
     }
-    if (host !== req.get("host")) return void refuse();
-  } else if (!site && req.headers.cookie) {
-    return void refuse();
+    next();
+  };
+}
+
+/** Both parse, and name the same scheme, host and port (default ports spelled or not). */
+function sameOrigin(a: string, b: string): boolean {
+  try {
+    return a !== "null" && new URL(a).origin === new URL(b).origin;
+  } catch {
+    return false;
   }
+}
+
+function sameHost(origin: string, host: string | undefined): boolean {
+  try {
+    return origin !== "null" && new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Pages opened from a mailed link carry its token in the address: no cache (the browser's, a proxy's) may keep them.
+ */
+export function noStoreForLinkTokens(req: Request, res: Response, next: NextFunction): void {
+  if (req.query.token !== undefined) res.setHeader("Cache-Control", "no-store");
   next();
 }

@@ -4,6 +4,7 @@ import { authThrottle, rateLimits } from "#db/schema/throttle.ts";
 import { sessions, userTokens } from "#db/schema/accounts.ts";
 import { mailOutbox } from "#db/schema/mail.ts";
 import { z } from "zod";
+import { flushRefusalCounts } from "../audit/refusals.ts";
 import { config } from "../config.ts";
 import { defineJob } from "./define.ts";
 
@@ -19,6 +20,7 @@ export async function sweepExpired(): Promise<void> {
   await db.delete(userTokens).where(sql`${userTokens.expiresAt} < now() - interval '7 days'`);
   // content/pages/data-handling.md promises this retention.
   await db.delete(mailOutbox).where(sql`${mailOutbox.status} in ('sent', 'failed') and ${mailOutbox.createdAt} < now() - interval '90 days'`);
+  await db.transaction((tx) => flushRefusalCounts(tx));
   await db.delete(rateLimits).where(sql`${rateLimits.windowStart} < now() - interval '2 days'`);
   await db
     .delete(authThrottle)

@@ -1,3 +1,4 @@
+import { passwordResetRequestJob } from "../accounts/password-reset.ts";
 import { deliverMailJob } from "../mail/delivery.ts";
 import { membershipReminderJob } from "../vetting/reminders.ts";
 import type { AnyJobDefinition } from "./define.ts";
@@ -7,4 +8,4 @@ import { housekeepingJob } from "./housekeeping.ts";
  * Every job of the site, in one place: start-up creates a queue for each (jobs/queue.ts) and works them
  * (jobs/worker.ts). A job that is not listed here cannot be enqueued.
  */
-export const JOBS: readonly AnyJobDefinition[] = [deliverMailJob, housekeepingJob, membershipReminderJob];
+export const JOBS: readonly AnyJobDefinition[] = [deliverMailJob, housekeepingJob, membershipReminderJob, passwordResetRequestJob];

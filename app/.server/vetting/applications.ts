@@ -144,7 +144,8 @@ async function sendVerificationLink(
     { userId: input.userId, purpose: "verify-official-email", email: input.officialEmail, subjectId: input.applicationId },
     tx,
   );
-  await enqueueMail(officialEmailVerificationMail(input.officialEmail, input.name, origin.link(`/vetting/verify?token=${token}`)), tx);
+  // The applicant's mail, whoever else may hold an account on their official address.
+  await enqueueMail({ ...officialEmailVerificationMail(input.officialEmail, input.name, origin.link(`/vetting/verify?token=${token}`)), userId: input.userId }, tx);
 }
 
 /**

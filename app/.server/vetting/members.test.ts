@@ -52,6 +52,16 @@ describe("suspension", () => {
     expect(await suspendMember(actorFor(admin), { userId: moderator.id, reason: "Breach of the code of conduct" }, origin)).toBe("suspended");
   });
 
+  it("leaves reinstating an organizer or a moderator to admins too (issue 7, finding 5)", async () => {
+    const organizer = await createUser({ roles: ["organizer"] });
+    const moderator = await createUser({ traits: ["verified", "member", "suspended"], roles: ["moderator"] });
+    const admin = await createUser({ roles: ["admin"] });
+    await expect(reinstateMember(actorFor(organizer), moderator.id, origin)).rejects.toMatchObject({ status: 403 });
+    const [still] = await getDb().select().from(users).where(eq(users.id, moderator.id));
+    expect(still?.status).toBe("suspended");
+    expect(await reinstateMember(actorFor(admin), moderator.id, origin)).toBe("reinstated");
+  });
+
   it("refuses to suspend oneself or an admin", async () => {
     const self = await createUser({ roles: ["organizer"] });
     const admin = await createUser({ roles: ["admin"] });

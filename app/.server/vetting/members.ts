@@ -10,6 +10,7 @@ import { assertPermission, type Actor } from "../accounts/permissions.ts";
 import type { RequestOrigin } from "../accounts/site-url.ts";
 import { reinstatedMail, suspendedMail } from "./mails.ts";
 import { likePattern } from "../http/search.ts";
+import { ForbiddenError } from "../errors.ts";
 
 export type Standing = "suspended" | "member" | "expired" | "attendee" | "unverified";
 
@@ -130,20 +131,31 @@ export async function suspendMember(actor: Actor, input: { userId: string; reaso
   });
 }
 
+/**
+ * Lifts a suspension. Reinstating needs the same standing as suspending: an organizer who may not suspend a fellow
+ * organizer or a moderator may not reinstate one either (a 403).
+ */
 export async function reinstateMember(actor: Actor, userId: string, origin: RequestOrigin): Promise<"reinstated" | "not_suspended" | "not_found"> {
   assertPermission(actor, "suspend:member");
   return getDb().transaction(async (tx) => {
-    const [reinstated] = await tx
-      .update(users)
-      .set({ status: "active", suspendedReason: null, updatedAt: sql`now()` })
-      .where(and(eq(users.id, userId), eq(users.status, "suspended")))
-      .returning({ email: users.email, name: users.name });
-    if (!reinstated) {
-      const [exists] = await tx.select({ id: users.id }).from(users).where(eq(users.id, userId));
-      return exists ? "not_suspended" : "not_found";
+    const [target] = await tx
+      .select({ id: users.id, email: users.email, name: users.name, roles: users.roles, status: users.status })
+      .from(users)
+      .where(eq(users.id, userId))
+      .for("update");
+    if (!target) return "not_found";
+    if (isStaffOnlyAnAdminMayJudge(actor, target.roles)) {
+      throw new ForbiddenError("Only an administrator may reinstate an organizer, a moderator or an admin.");
     }
+    if (target.status !== "suspended") return "not_suspended";
+    await tx.update(users).set({ status: "active", suspendedReason: null, updatedAt: sql`now()` }).where(eq(users.id, target.id));
     await recordAudit({ action: "member.reinstated", actorId: actor.id, subjectType: "user", subjectId: userId, ip: origin.ip }, tx);
-    await enqueueMail(reinstatedMail(reinstated.email, reinstated.name, origin.link("/login")), tx);
+    await enqueueMail({ ...reinstatedMail(target.email, target.name, origin.link("/login")), userId: target.id }, tx);
     return "reinstated";
   });
+}
+
+/** Organizers, moderators and admins are judged (suspended, reinstated) by an admin only. */
+function isStaffOnlyAnAdminMayJudge(actor: Actor, roles: readonly string[]): boolean {
+  return (roles.includes("admin") || roles.includes("organizer") || roles.includes("moderator")) && !actor.permissions.has("manage:roles");
 }

@@ -12,6 +12,8 @@ import type { RequestOrigin } from "../accounts/site-url.ts";
 import { approvedMail, informationRequestedMail, rejectedMail } from "./mails.ts";
 import type { Decision } from "./schemas.ts";
 
+const DELETED_VOUCHER = "A member who has since deleted their account";
+
 export const QUEUE_FILTERS = ["open", ...VETTING_STATUSES, "all"] as const;
 export type QueueFilter = (typeof QUEUE_FILTERS)[number];
 
@@ -88,14 +90,15 @@ export async function getApplicationForReview(actor: Actor, applicationId: strin
     .where(eq(users.id, application.userId));
   const vouches = await getDb()
     .select({
-      voucherName: users.name,
-      voucherAgency: users.agency,
-      voucherCountry: users.country,
+      // A voucher who deleted their account leaves the vouch, without who they were.
+      voucherName: sql<string>`coalesce(${users.name}, ${DELETED_VOUCHER})`,
+      voucherAgency: sql<string>`coalesce(${users.agency}, 'agency not kept')`,
+      voucherCountry: sql<string>`coalesce(${users.country}, '')`,
       statement: vettingVouches.statement,
       createdAt: vettingVouches.createdAt,
     })
     .from(vettingVouches)
-    .innerJoin(users, eq(users.id, vettingVouches.voucherId))
+    .leftJoin(users, eq(users.id, vettingVouches.voucherId))
     .where(eq(vettingVouches.applicationId, applicationId))
     .orderBy(asc(vettingVouches.createdAt));
   const history = await getDb()

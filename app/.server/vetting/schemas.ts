@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { EmailSchema, TokenSchema } from "../accounts/schemas.ts";
+import { nameLine, plainString, requiredText } from "../http/text.ts";
 
-const text = (missing: string, max: number, tooLong: string) =>
-  z.string({ error: missing }).trim().min(1, missing).max(max, tooLong);
+const text = (missing: string, max: number, tooLong: string) => requiredText(missing, max, tooLong);
 
 const uuid = z.uuid("This item does not exist.");
 
@@ -10,15 +10,14 @@ export const LIMITS = { reason: 4000, reply: 4000, statement: 1000, note: 2000, 
 
 export const ApplySchema = z
   .object({
-    agency: text("Enter your agency.", 160, "Your agency can be at most 160 characters."),
+    agency: nameLine("Enter your agency.", 160, "Your agency can be at most 160 characters."),
     officialEmail: EmailSchema,
-    sponsorName: text("Enter the name of your supervisor or sponsor.", 120, "The name can be at most 120 characters."),
+    sponsorName: nameLine("Enter the name of your supervisor or sponsor.", 120, "The name can be at most 120 characters."),
     sponsorEmail: EmailSchema,
-    reason: z
-      .string({ error: "Tell us why you want to join." })
-      .trim()
-      .min(20, "Tell us in a sentence or two (at least 20 characters) why you want to join.")
-      .max(LIMITS.reason, `Your reason can be at most ${LIMITS.reason} characters.`),
+    reason: requiredText("Tell us why you want to join.", LIMITS.reason, `Your reason can be at most ${LIMITS.reason} characters.`, {
+      length: 20,
+      message: "Tell us in a sentence or two (at least 20 characters) why you want to join.",
+    }),
   })
   .refine((input) => input.sponsorEmail !== input.officialEmail, {
     path: ["sponsorEmail"],
@@ -62,8 +61,7 @@ const TOO_BROAD = new Set([
 
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
-export const DomainSchema = z
-  .string({ error: "Enter a domain." })
+export const DomainSchema = plainString({ missing: "Enter a domain." })
   .trim()
   .toLowerCase()
   .transform((value) => value.replace(/\.$/, ""))
@@ -83,13 +81,13 @@ export const DomainSchema = z
 export const AllowlistAddSchema = z.object({
   intent: z.literal("add"),
   domain: DomainSchema,
-  note: z.string().trim().max(200, "The note can be at most 200 characters.").default(""),
+  note: plainString().trim().max(200, "The note can be at most 200 characters.").default(""),
 });
 
 /** Removal takes any listed value, even one that today's rules would refuse. */
 export const AllowlistRemoveSchema = z.object({
   intent: z.literal("remove"),
-  domain: z.string({ error: "Choose a domain." }).trim().toLowerCase().min(1, "Choose a domain.").max(253),
+  domain: plainString({ missing: "Choose a domain." }).trim().toLowerCase().min(1, "Choose a domain.").max(253),
 });
 
 export const SuspendSchema = z.object({
