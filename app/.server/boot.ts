@@ -28,7 +28,8 @@ export async function prepare(): Promise<{ handle: DatabaseHandle; demoAccounts:
     await syncJobQueues(handle, JOBS);
     await loadSecret();
     await syncContentPages(path.resolve("content/pages"));
-    if (cfg.env === "production" && !cfg.publicUrl) {
+    // A demo is tried on this machine, where links work without it.
+    if (cfg.env === "production" && !cfg.publicUrl && !cfg.seedDemo) {
       logger().warn("PUBLIC_URL is not set: mail links work only for visitors on this machine (localhost).");
     }
     if (cfg.seedDemo) {
@@ -97,7 +98,7 @@ export function startBanner(url: string, accounts: DemoAccount[]): string {
     lines.push(
       "",
       `Demo accounts, all with the password ${accounts[0]!.password}:`,
-      ...accounts.map((a) => `  ${a.role.padEnd(10)} ${a.email.padEnd(30)}${a.mfa ? ` then the code from: npm run demo:code -- ${a.role}` : ""}`),
+      ...accounts.map((a) => `  ${a.role.padEnd(11)}${a.mfa ? `${a.email.padEnd(30)} then the code from: npm run demo:code -- ${a.role}` : a.email}`),
       `(The two-factor key of those accounts is ${DEMO_TOTP_KEY}, if you prefer an authenticator app.)`,
       "Mail is printed here with its links, and organizers read it at /admin/outbox.",
     );
