@@ -23,11 +23,21 @@ export function tooLargeMessage(limit: number): string {
   return `What you sent is larger than the ${describeBytes(limit)} this form accepts. Shorten it and send it again.`;
 }
 
-/** Thrown into a body stream that went over its limit; the reader turns it into a 413. */
+const BODY_TOO_LARGE = "LIAISON_BODY_TOO_LARGE";
+
+/**
+ * Thrown into a body stream that went over its limit; the reader turns it into a 413. Recognised by its code, not its
+ * class: the server entry and the React Router build each load their own copy of this module.
+ */
 export class BodyTooLargeError extends Error {
+  readonly code = BODY_TOO_LARGE;
   constructor(readonly limit: number) {
     super(`The request body is larger than ${limit} bytes.`);
   }
+}
+
+export function isBodyTooLarge(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === BODY_TOO_LARGE;
 }
 
 /**
@@ -36,12 +46,34 @@ export class BodyTooLargeError extends Error {
  */
 export function refuseTooLarge(req: Request, res: Response, limit: number): void {
   const message = tooLargeMessage(limit);
-  res.status(413).set({ "Cache-Control": "no-store", Connection: "close" });
+  res.status(413).set("Cache-Control", "no-store");
+  closeWithoutReading(req, res);
   if (req.accepts(["html", "text"]) === "html") {
     res.type("html").send(tooLargePage(message));
   } else {
     res.type("text/plain").send(message);
   }
+}
+
+/** How long a refused client gets to read the answer before the connection goes. */
+const LINGER_MS = 2_000;
+
+/**
+ * For an answer sent before the whole body arrived: `Connection: close`, and once the answer is out the connection is
+ * held, not read, for a moment, then dropped. Node would instead read the rest of the body to discard it, or close at
+ * once, which resets the connection with unread bytes in it and can wipe the answer before the client has read it.
+ */
+export function closeWithoutReading(req: IncomingMessage, res: Response): void {
+  res.setHeader("Connection", "close");
+  res.once("finish", () => {
+    const socket = req.socket;
+    // Node's own handler ran first: it resumed the request to drain it and set the socket to close when written.
+    req.pause();
+    socket.removeListener("finish", socket.destroy);
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    timer.unref();
+    socket.once("close", () => clearTimeout(timer));
+  });
 }
 
 const escapeHtml = (text: string) => text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
@@ -82,6 +114,8 @@ export function countedBody(req: IncomingMessage, limit: number, onExceeded: () 
       callback(new BodyTooLargeError(limit));
     },
   });
+  // The reader learns of the error through its stream; when it has stopped reading already, nobody needs to.
+  counter.on("error", () => {});
   // A client that goes away mid-body fails the read instead of leaving it waiting.
   req.once("aborted", () => counter.destroy(new Error("The client closed the connection.")));
   req.pipe(counter);

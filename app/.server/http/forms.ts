@@ -10,7 +10,7 @@ import { data } from "react-router";
 import type { z } from "zod";
 import { config } from "../config.ts";
 import { TooLargeError } from "../errors.ts";
-import { BodyTooLargeError, tooLargeMessage } from "./body-limit.ts";
+import { BodyTooLargeError, isBodyTooLarge, tooLargeMessage } from "./body-limit.ts";
 
 export type FieldErrors = Partial<Record<string, string[]>>;
 
@@ -59,7 +59,7 @@ export function boundedRequest(request: Request, maxBytes: number): { request: R
 export function isParserLimitError(error: unknown): boolean {
   for (let e: unknown = error; e instanceof Error; e = e.cause) {
     if (
-      e instanceof BodyTooLargeError ||
+      isBodyTooLarge(e) ||
       e instanceof MaxFileSizeExceededError ||
       e instanceof MaxFilesExceededError ||
       e instanceof MaxHeaderSizeExceededError ||

@@ -3,7 +3,7 @@ import { createReadableStreamFromReadable, writeReadableStreamToWritable } from 
 import { createRequestHandler, type ServerBuild } from "react-router";
 import type { NextFunction, Request, Response } from "express";
 import type { RequestContext } from "./context.ts";
-import { countedBody, refuseTooLarge } from "./body-limit.ts";
+import { closeWithoutReading, countedBody, refuseTooLarge } from "./body-limit.ts";
 
 type Options = {
   build: ServerBuild | (() => Promise<ServerBuild>);
@@ -44,7 +44,7 @@ export function createReactRouterHandler({ build, mode, getLoadContext }: Option
         return refuseTooLarge(req, res, limit!);
       }
       // Answered before the whole body arrived: close the connection rather than read the rest to reuse it.
-      if (hasBody && !req.complete) res.setHeader("Connection", "close");
+      if (hasBody && !req.complete) closeWithoutReading(req, res);
       res.status(response.status);
       for (const [key, value] of response.headers) res.append(key, value);
       if (response.body) await writeReadableStreamToWritable(response.body, res);
