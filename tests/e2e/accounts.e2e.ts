@@ -3,29 +3,12 @@
  * outbox, apply for vetting, get approved, set up two-factor authentication and reach the discussion board.
  */
 import crypto from "node:crypto";
-import { decodeBase32IgnorePadding } from "@oslojs/encoding";
-import { generateHOTP } from "@oslojs/otp";
 import type { Page } from "playwright-core";
 import { expect } from "vitest";
-import { signInAsDemo } from "./demo-accounts.ts";
+import { signIn, signInAsDemo, totpNow } from "./sign-in.ts";
 import { newJourneyPage, openBrowser, setupPortal, type Journey } from "./harness.ts";
 
 const portal = setupPortal();
-
-const DEMO_PASSWORD = "liaison-demo-passphrase";
-
-function totpNow(key: string): string {
-  return generateHOTP(decodeBase32IgnorePadding(key), BigInt(Math.floor(Date.now() / 30_000)), 6);
-}
-
-async function signIn({ page, visit, check }: Journey, email: string, password: string): Promise<void> {
-  await visit("/login");
-  await page.getByLabel("Email address").fill(email);
-  await page.getByLabel("Password", { exact: true }).fill(password);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await page.waitForURL((url) => url.pathname !== "/login");
-  await check();
-}
 
 /**
  * On /account/mfa: reads the key as a person would type it from the page, types the current code and the password,
@@ -136,7 +119,7 @@ portal.journey(
   "an attendee who is not vetted gets the 403 page for the discussion board",
   async (attendee) => {
     const { page, visit } = attendee;
-    await signIn(attendee, "attendee@demo.liaison.test", DEMO_PASSWORD);
+    await signIn(attendee, "attendee@demo.liaison.test");
     await visit("/forum", { status: 403 });
     expect(await heading(page)).toBe("Not allowed");
     expect(await page.getByText("You do not have permission to see this page.").count()).toBe(1);

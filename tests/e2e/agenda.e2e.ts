@@ -6,25 +6,15 @@
  */
 import ICAL from "ical.js";
 import { expect } from "vitest";
-import { signInAsDemo } from "./demo-accounts.ts";
+import { signIn, signInAsDemo } from "./sign-in.ts";
 import { newJourneyPage, openBrowser, setupPortal, type Journey } from "./harness.ts";
 
 const portal = setupPortal();
 
-const DEMO_PASSWORD = "liaison-demo-passphrase";
 const CONFERENCE = "Fentanyl and Opioid Targeting Conference 2027";
 const BITCOIN = "Following the bitcoin: tracing payments from buyer to vendor";
 const RESELLERS = "Repackaged and resent: how resellers move fentanyl through the mail";
 const VENDOR = "Anatomy of a dark-web vendor: departments, administrators and a public affairs desk";
-
-async function signIn({ page, visit, check }: Journey, email: string): Promise<void> {
-  await visit("/login");
-  await page.getByLabel("Email address").fill(email);
-  await page.getByLabel("Password", { exact: true }).fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await page.waitForURL((url) => url.pathname !== "/login");
-  await check();
-}
 
 /** Stars a session with JavaScript on: the button changes in place and the page is the same document. */
 async function star({ page }: Journey, title: string): Promise<void> {

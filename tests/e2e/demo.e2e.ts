@@ -5,30 +5,25 @@
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
-import { decodeBase32IgnorePadding } from "@oslojs/encoding";
-import { generateHOTP } from "@oslojs/otp";
 import { expect } from "vitest";
-import { signInAsDemo } from "./demo-accounts.ts";
+import { waitForOutput } from "#tests/support/server-process.ts";
+import { signIn, signInAsDemo, totpNow } from "./sign-in.ts";
 import { setupPortal } from "./harness.ts";
 
 const portal = setupPortal({ env: { LOG_LEVEL: "info" } });
 
 const DEMO_EMAILS = ["unverified", "attendee", "speaker", "member", "moderator", "organizer", "admin"].map((role) => `${role}@demo.liaison.test`);
 
-async function waitForConsole(pattern: RegExp, timeoutMs = 30_000): Promise<RegExpExecArray> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const match = pattern.exec(portal.portal.server.output());
-    if (match) return match;
-    if (Date.now() > deadline) throw new Error(`Nothing like ${pattern} on the console:\n${portal.portal.server.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/** Waits for the server's console to show `pattern`, and returns the match. */
+async function fromConsole(pattern: RegExp): Promise<RegExpExecArray> {
+  await waitForOutput(portal.portal.server, pattern, 30_000);
+  return pattern.exec(portal.portal.server.output())!;
 }
 
 portal.journey("the terminal shows the address and the demo accounts once, then short lines, no JSON", async ({ visit }) => {
   // The home page comes from the render cache, before the request log; the sign-in page does not.
   await visit("/login");
-  await waitForConsole(/\d\d:\d\d:\d\d GET \/login 200 [\d.]+ ms/);
+  await fromConsole(/\d\d:\d\d:\d\d GET \/login 200 [\d.]+ ms/);
   const output = portal.portal.server.output();
   expect(output).toContain(`Liaison is listening on http://localhost:${portal.portal.server.port} (Ctrl-C stops it)`);
   for (const email of DEMO_EMAILS) expect(output.split(email)).toHaveLength(2);
@@ -45,7 +40,8 @@ portal.journey("the organizer signs in with the code demo:code prints and reads 
 
 portal.journey(
   "a newcomer verifies their address from the console and sets up two factors on one phone",
-  async ({ page, visit, check }) => {
+  async (journey) => {
+    const { page, visit, check } = journey;
     const email = `nora.${crypto.randomBytes(4).toString("hex")}@example.org`;
     const password = "a long passphrase for the demo journey";
     await visit("/signup");
@@ -59,16 +55,13 @@ portal.journey(
     await page.waitForURL("**/verify-email?sent=1");
     await check();
 
-    const mail = await waitForConsole(new RegExp(`Mail to ${email.replace(/\./g, "\\.")}\\nSubject: [^\\n]+\\n\\n[\\s\\S]*?(http://\\S+/verify-email\\?token=[a-z2-7]+)`));
+    const mail = await fromConsole(new RegExp(`Mail to ${email.replace(/\./g, "\\.")}\\nSubject: [^\\n]+\\n\\n[\\s\\S]*?(http://\\S+/verify-email\\?token=[a-z2-7]+)`));
     await visit(mail[1]!);
     await page.getByRole("button", { name: "Verify my address" }).click();
     await page.waitForURL("**/login?verified=1");
     await check();
-    await page.getByLabel("Email address").fill(email);
-    await page.getByLabel("Password", { exact: true }).fill(password);
-    await page.getByRole("button", { name: "Sign in", exact: true }).click();
-    await page.waitForURL("**/account");
-    await check();
+    await signIn(journey, email, password);
+    expect(new URL(page.url()).pathname).toBe("/account");
 
     await portal.context.grantPermissions(["clipboard-read", "clipboard-write"]);
     await visit("/account/mfa");
@@ -81,7 +74,7 @@ portal.journey(
     await page.getByRole("status").filter({ hasText: "Copied." }).waitFor();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(key);
 
-    await page.getByLabel("Code from your app").fill(generateHOTP(decodeBase32IgnorePadding(key), BigInt(Math.floor(Date.now() / 30_000)), 6));
+    await page.getByLabel("Code from your app").fill(totpNow(key));
     await page.getByLabel("Current password").fill(password);
     await page.getByRole("button", { name: "Turn on two-factor authentication" }).click();
     await page.getByRole("heading", { name: "Your recovery codes" }).waitFor();
