@@ -1,11 +1,13 @@
-import { startLiaison } from "./.server/boot.ts";
+import { startBanner, startLiaison } from "./.server/boot.ts";
+import { config } from "./.server/config.ts";
 import { logger } from "./.server/log.ts";
 
 const log = logger();
 try {
   const liaison = await startLiaison();
-  log.info(`Liaison is listening on ${liaison.url}`);
-  process.stderr.write(`Liaison is running at ${liaison.url} (Ctrl-C stops it)\n`);
+  // JSON logs say it for machines; a person at the terminal reads the banner (on stderr, so stdout stays JSON lines).
+  if (config().logFormat === "json") log.info(`Liaison is listening on ${liaison.url}`);
+  process.stderr.write(startBanner(liaison.url, liaison.demoAccounts));
   const shutdown = (signal: string) => {
     log.info({ signal }, "shutting down");
     // Whatever happens, the process is gone within 10 s of the signal.

@@ -1,9 +1,11 @@
-import { eq, sql } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import { getDb, type Executor } from "./client.ts";
-import { domainAllowlist, groupMembers, groups, users, type GrantedRole } from "./schema/index.ts";
+import { domainAllowlist, groupMembers, groups, totpCredentials, users, type GrantedRole } from "./schema/index.ts";
 import { hashPassword } from "#app/.server/accounts/passwords.ts";
+import { seal } from "#app/.server/crypto/secret.ts";
+import { DEMO_MFA_ROLES, demoTotpKeyBytes } from "./demo-totp.ts";
 
-export type DemoAccount = { role: string; email: string; password: string };
+export type DemoAccount = { role: string; email: string; password: string; mfa: boolean };
 
 /** Known to anyone who reads the README: seeded only on the embedded database, or when SEED_DEMO=1. */
 export const DEMO_PASSWORD = "liaison-demo-passphrase";
@@ -48,8 +50,29 @@ export async function seedDemo(): Promise<DemoAccount[]> {
     }
     await tx.insert(domainAllowlist).values(DEMO_ALLOWLIST).onConflictDoNothing();
     await seedDemoGroup(tx);
+    await seedDemoSecondFactor(tx);
   });
-  return DEMO_USERS.map((demo) => ({ role: demo.role, email: demo.email, password: DEMO_PASSWORD }));
+  return DEMO_USERS.map((demo) => ({ role: demo.role, email: demo.email, password: DEMO_PASSWORD, mfa: isMfaRole(demo.role) }));
+}
+
+function isMfaRole(role: string): boolean {
+  return (DEMO_MFA_ROLES as readonly string[]).includes(role);
+}
+
+/**
+ * The accounts whose role needs two factors come enrolled with the demo key (db/demo-totp.ts), so that a newcomer signs
+ * in with `npm run demo:code -- <role>` instead of an authenticator app. An account that has enrolled a key of its own
+ * keeps it.
+ */
+async function seedDemoSecondFactor(tx: Executor): Promise<void> {
+  const emails = DEMO_USERS.filter((demo) => isMfaRole(demo.role)).map((demo) => demo.email);
+  const accounts = await tx.select({ id: users.id }).from(users).where(inArray(users.email, emails));
+  if (accounts.length === 0) return;
+  const key = demoTotpKeyBytes();
+  await tx
+    .insert(totpCredentials)
+    .values(accounts.map((account) => ({ userId: account.id, sealedKey: seal(key) })))
+    .onConflictDoNothing();
 }
 
 /** An agency group that the demo attendee manages and the demo member belongs to: a newcomer can try managing one. */

@@ -3,7 +3,8 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "react-router";
 import { installDatabase, migrateDatabase, openDatabase, type DatabaseHandle } from "#db/client.ts";
-import { seedDemo } from "#db/seed.ts";
+import { DEMO_TOTP_KEY } from "#db/demo-totp.ts";
+import { seedDemo, type DemoAccount } from "#db/seed.ts";
 import { importProgramIfEmpty } from "./agenda/import.ts";
 import { syncContentPages } from "./content/pages.ts";
 import { config } from "./config.ts";
@@ -14,11 +15,12 @@ import { syncJobQueues } from "./jobs/queue.ts";
 import { JOBS } from "./jobs/registry.ts";
 import { startJobs } from "./jobs/worker.ts";
 
-export type RunningLiaison = { url: string; server: Server; close(): Promise<void> };
+export type RunningLiaison = { url: string; server: Server; demoAccounts: DemoAccount[]; close(): Promise<void> };
 
-/** Opens and migrates the database, loads content, seeds the demo if asked, and starts the workers. */
-export async function prepare(): Promise<DatabaseHandle> {
+/** Opens and migrates the database, loads content, and seeds the demo if asked (its accounts are returned). */
+export async function prepare(): Promise<{ handle: DatabaseHandle; demoAccounts: DemoAccount[] }> {
   const cfg = config();
+  let demoAccounts: DemoAccount[] = [];
   const handle = await openDatabase(cfg.database);
   installDatabase(handle);
   try {
@@ -27,17 +29,14 @@ export async function prepare(): Promise<DatabaseHandle> {
     await syncJobQueues(handle, JOBS);
     await loadSecret();
     await syncContentPages(path.resolve("content/pages"));
-    if (cfg.env === "production" && !cfg.publicUrl) {
+    // A demo is tried on this machine, where links work without it.
+    if (cfg.env === "production" && !cfg.publicUrl && !cfg.seedDemo) {
       logger().warn("PUBLIC_URL is not set: mail links work only for visitors on this machine (localhost).");
     }
     if (cfg.seedDemo) {
-      const accounts = await seedDemo();
-      if (accounts.length > 0) {
-        logger().info({ accounts: accounts.map((a) => ({ role: a.role, email: a.email })) }, "demo accounts seeded");
-        // Logs are JSON lines for machines; the person who just ran `npm start` gets a plain table on stderr.
-        process.stderr.write(
-          `\nDemo accounts (password for all: ${accounts[0]!.password}):\n${accounts.map((a) => `  ${a.role.padEnd(10)} ${a.email}`).join("\n")}\n\n`,
-        );
+      demoAccounts = await seedDemo();
+      if (cfg.logFormat === "json") {
+        logger().info({ accounts: demoAccounts.map((a) => ({ role: a.role, email: a.email })) }, "demo accounts seeded");
       }
     }
     // After the demo accounts, so that a speaker file naming one links to it.
@@ -47,7 +46,7 @@ export async function prepare(): Promise<DatabaseHandle> {
     installDatabase(undefined);
     throw error;
   }
-  return handle;
+  return { handle, demoAccounts };
 }
 
 async function appSource(): Promise<AppSource> {
@@ -67,7 +66,7 @@ async function appSource(): Promise<AppSource> {
 
 export async function startLiaison(options: { port?: number; host?: string } = {}): Promise<RunningLiaison> {
   const cfg = config();
-  const handle = await prepare();
+  const { handle, demoAccounts } = await prepare();
   const listener = createRequestListener(await appSource(), { renderCache: cfg.renderCache });
   const jobs = await startJobs(handle, JOBS);
   const server = await new Promise<Server>((resolve) => {
@@ -87,5 +86,23 @@ export async function startLiaison(options: { port?: number; host?: string } = {
       await handle.close();
       installDatabase(undefined);
     })());
-  return { url: `http://localhost:${port}`, server, close };
+  return { url: `http://localhost:${port}`, server, demoAccounts, close };
+}
+
+/**
+ * What the person who just ran `npm start` needs, printed once: the address and, on a demo site, how to sign in as
+ * each role.
+ */
+export function startBanner(url: string, accounts: DemoAccount[]): string {
+  const lines = [`Liaison is listening on ${url} (Ctrl-C stops it)`];
+  if (accounts.length > 0) {
+    lines.push(
+      "",
+      `Demo accounts, all with the password ${accounts[0]!.password}:`,
+      ...accounts.map((a) => `  ${a.role.padEnd(11)}${a.mfa ? `${a.email.padEnd(30)} then the code from: npm run demo:code -- ${a.role}` : a.email}`),
+      `(The two-factor key of those accounts is ${DEMO_TOTP_KEY}, if you prefer an authenticator app.)`,
+      "Mail is printed here with its links, and organizers read it at /admin/outbox.",
+    );
+  }
+  return `${lines.join("\n")}\n\n`;
 }

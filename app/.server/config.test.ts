@@ -23,6 +23,19 @@ describe("configuration", () => {
     expect(readConfig({ DATABASE_URL: "postgres://db/liaison", SEED_DEMO: "1" }).seedDemo).toBe(true);
   });
 
+  it("bounds forms at 64 KiB and uploads at 100 MiB unless configured", () => {
+    expect(readConfig({}).limits).toEqual({ formBytes: 64 * 1024, uploadBytes: 100 * 1024 * 1024 });
+    expect(readConfig({ FORM_MAX_BYTES: "16384", UPLOAD_MAX_BYTES: "2097152" }).limits).toEqual({ formBytes: 16384, uploadBytes: 2097152 });
+    expect(() => readConfig({ FORM_MAX_BYTES: "lots" })).toThrow(/FORM_MAX_BYTES/);
+  });
+
+  it("writes short log lines and prints mail on demo and development sites, JSON lines elsewhere", () => {
+    expect(readConfig({ NODE_ENV: "development" })).toMatchObject({ logFormat: "pretty", demoOrDevelopment: true });
+    expect(readConfig({ NODE_ENV: "production", SEED_DEMO: "1" })).toMatchObject({ logFormat: "pretty", demoOrDevelopment: true });
+    expect(readConfig({ NODE_ENV: "production" })).toMatchObject({ logFormat: "json", demoOrDevelopment: false });
+    expect(readConfig({ NODE_ENV: "production", SEED_DEMO: "1", LOG_FORMAT: "json" }).logFormat).toBe("json");
+  });
+
   it("names the variable and the problem when a value is wrong", () => {
     expect(() => readConfig({ PORT: "eighty" })).toThrow(/PORT/);
     expect(() => readConfig({ PUBLIC_URL: "not a url" })).toThrow(/PUBLIC_URL/);

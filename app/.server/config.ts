@@ -1,3 +1,4 @@
+import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 
@@ -25,6 +26,14 @@ const EnvSchema = z.object({
   /** 32 bytes, base64: seals TOTP keys. Required with DATABASE_URL; generated into the data directory otherwise. */
   LIAISON_SECRET: z.string().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** `pretty`: one short line per entry, for a person at a terminal; `json`: one JSON object per line, for machines. */
+  LOG_FORMAT: z.enum(["pretty", "json"]).optional(),
+  /** The largest form body (urlencoded or multipart without files) any route reads. */
+  FORM_MAX_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
+  /** The largest multipart body with files that any route may accept; each upload route sets its own, smaller limit. */
+  UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).default(100 * 1024 * 1024),
+  /** Where uploaded files are kept (local disk). Defaults to `uploads/` in the data directory. */
+  UPLOAD_DIR: z.string().min(1).optional(),
   TRUST_PROXY: z.enum(["0", "1"]).default("0"),
   /** Serve anonymous content pages from memory (0 turns it off, for comparison). */
   RENDER_CACHE: z.enum(["0", "1"]).default("1"),
@@ -46,6 +55,10 @@ export function readConfig(env: Record<string, string | undefined> = process.env
   }
   const e = parsed.data;
   const embedded = e.DATABASE_URL === undefined;
+  const seedDemo = e.SEED_DEMO ? e.SEED_DEMO === "1" : embedded && e.NODE_ENV !== "production";
+  // A site a person tries out: mail goes to the console, logs are short lines.
+  const demoOrDevelopment = e.NODE_ENV === "development" || seedDemo;
+  const dataDir = e.LIAISON_DATA_DIR === "memory://" ? "memory://" : path.resolve(e.LIAISON_DATA_DIR);
   return {
     env: e.NODE_ENV,
     port: e.PORT,
@@ -53,7 +66,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     publicUrl: e.PUBLIC_URL ? new URL(e.PUBLIC_URL) : undefined,
     secureCookies: e.PUBLIC_URL?.startsWith("https:") ?? false,
     database: embedded
-      ? ({ kind: "pglite", dataDir: e.LIAISON_DATA_DIR === "memory://" ? "memory://" : path.resolve(e.LIAISON_DATA_DIR) } as const)
+      ? ({ kind: "pglite", dataDir } as const)
       : ({
           kind: "postgres",
           url: e.DATABASE_URL!,
@@ -65,11 +78,19 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     /** 0 when the site runs under a role that owns nothing (db/app-role.sql): the owner runs `npm run db:migrate`. */
     migrateOnStart: e.DATABASE_MIGRATE === "1",
     // A production build seeds only when asked: `npm start` asks, a deployment does not.
-    seedDemo: e.SEED_DEMO ? e.SEED_DEMO === "1" : embedded && e.NODE_ENV !== "production",
+    seedDemo,
+    demoOrDevelopment,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     secret: e.LIAISON_SECRET,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT ?? (demoOrDevelopment ? "pretty" : "json"),
+    limits: { formBytes: e.FORM_MAX_BYTES, uploadBytes: Math.max(e.UPLOAD_MAX_BYTES, e.FORM_MAX_BYTES) },
+    uploads: {
+      dir: e.UPLOAD_DIR
+        ? path.resolve(e.UPLOAD_DIR)
+        : path.join(dataDir === "memory://" ? path.join(os.tmpdir(), "liaison-uploads") : dataDir, "uploads"),
+    },
     trustProxy: e.TRUST_PROXY === "1",
     renderCache: e.RENDER_CACHE === "1",
     sessions: {

@@ -4,28 +4,17 @@
  * subscribes to their personal feed (parsed with ical.js), switches to Asia/Kolkata and sees the right days; an
  * organizer moves a starred session and the mail to the person who starred it is in the outbox.
  */
-import { decodeBase32IgnorePadding } from "@oslojs/encoding";
-import { generateHOTP } from "@oslojs/otp";
 import ICAL from "ical.js";
 import { expect } from "vitest";
+import { signIn, signInAsDemo } from "./sign-in.ts";
 import { newJourneyPage, openBrowser, setupPortal, type Journey } from "./harness.ts";
 
 const portal = setupPortal();
 
-const DEMO_PASSWORD = "liaison-demo-passphrase";
 const CONFERENCE = "Fentanyl and Opioid Targeting Conference 2027";
 const BITCOIN = "Following the bitcoin: tracing payments from buyer to vendor";
 const RESELLERS = "Repackaged and resent: how resellers move fentanyl through the mail";
 const VENDOR = "Anatomy of a dark-web vendor: departments, administrators and a public affairs desk";
-
-async function signIn({ page, visit, check }: Journey, email: string): Promise<void> {
-  await visit("/login");
-  await page.getByLabel("Email address").fill(email);
-  await page.getByLabel("Password", { exact: true }).fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await page.waitForURL((url) => url.pathname !== "/login");
-  await check();
-}
 
 /** Stars a session with JavaScript on: the button changes in place and the page is the same document. */
 async function star({ page }: Journey, title: string): Promise<void> {
@@ -41,22 +30,13 @@ async function bodyText(journey: Journey): Promise<string> {
   return ((await journey.page.locator("main").textContent()) ?? "").replace(/\s+/g, " ");
 }
 
-/** An organizer (who enrols a second factor on first use) moves the bitcoin session; the starrer's mail is queued. */
-async function organizerMovesSession(organizerEmail: string, starrerEmail: string, to: { start: string; end: string }, width: { width: number; height: number }) {
+/** An organizer (signed in with the demo's second factor) moves the bitcoin session; the starrer's mail is queued. */
+async function organizerMovesSession(organizerRole: string, starrerEmail: string, to: { start: string; end: string }, width: { width: number; height: number }) {
   const browser = await openBrowser(portal.url);
   try {
     const organizer = await newJourneyPage(browser.context, portal.portal, { viewport: width });
     const { page, check } = organizer;
-    await signIn(organizer, organizerEmail);
-    await organizer.visit("/admin/agenda");
-    // Organizers set up a second factor before their permissions work.
-    const keyText = await page.locator("p", { hasText: "Enter this key by hand" }).locator("code").textContent();
-    const key = (keyText ?? "").replace(/\s+/g, "");
-    await page.getByLabel("Code from your app").fill(generateHOTP(decodeBase32IgnorePadding(key), BigInt(Math.floor(Date.now() / 30_000)), 6));
-    await page.getByLabel("Current password").fill(DEMO_PASSWORD);
-    await page.getByRole("button", { name: "Turn on two-factor authentication" }).click();
-    await page.getByRole("heading", { name: "Your recovery codes" }).waitFor();
-    await check();
+    await signInAsDemo(organizer, organizerRole);
     await organizer.visit("/admin/agenda");
     await page.getByRole("link", { name: BITCOIN }).click();
     await page.waitForURL(/\/admin\/agenda\/sessions\/[0-9a-f-]{36}$/);
@@ -145,7 +125,7 @@ portal.journey(
     await attendeeJourney(journey, "attendee@demo.liaison.test");
     const { width, height } = journey.page.viewportSize()!;
     expect(width).toBe(1280);
-    await organizerMovesSession("organizer@demo.liaison.test", "attendee@demo.liaison.test", { start: "16:00", end: "17:30" }, { width, height });
+    await organizerMovesSession("organizer", "attendee@demo.liaison.test", { start: "16:00", end: "17:30" }, { width, height });
     await journey.visit("/agenda/changes");
     expect(await bodyText(journey)).toContain(`${BITCOIN}: Moved from Mon 7 June 15:30–17:00, Chesapeake B to Mon 7 June 16:00–17:30, Chesapeake B.`);
   },
@@ -161,7 +141,7 @@ portal.journey(
     const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
     expect(innerWidth).toBe(390);
     expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
-    await organizerMovesSession("admin@demo.liaison.test", "speaker@demo.liaison.test", { start: "16:30", end: "18:00" }, { width: 390, height: 844 });
+    await organizerMovesSession("admin", "speaker@demo.liaison.test", { start: "16:30", end: "18:00" }, { width: 390, height: 844 });
   },
   { viewport: { width: 390, height: 844 } },
 );

@@ -27,6 +27,8 @@ export type SpawnOptions = {
   env?: Record<string, string>;
   /** Appends the output to this file instead of keeping it in memory. */
   logFile?: string;
+  /** A Postgres server database to run on instead of an embedded one in the data directory. */
+  databaseUrl?: string;
 };
 
 // tsx's own CLI relays SIGTERM to the server and passes its exit code back; `npx` does not forward the signal.
@@ -74,8 +76,9 @@ export async function spawnServer(options: SpawnOptions = {}): Promise<ServerPro
     SEED_DEMO: "0",
     ...options.env,
   };
-  // The child runs on its own embedded database, whatever the test process was given.
+  // The child runs on its own embedded database, whatever the test process was given, unless it is given a server's.
   delete env.DATABASE_URL;
+  if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl;
   delete env.PUBLIC_URL;
   delete env.VITEST;
 
@@ -108,6 +111,25 @@ export async function spawnServer(options: SpawnOptions = {}): Promise<ServerPro
   };
 
   return { url: `http://127.0.0.1:${port}`, port, dataDir, child, output: () => output, exited, stop };
+}
+
+/** Resident memory, in bytes, of every process in the server's group (tsx's CLI and the server it runs). */
+export function residentBytes(server: ServerProcess): number {
+  let total = 0;
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      // Fields after the command name (which may hold spaces): state, ppid, pgrp, ...
+      const pgrp = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+      if (pgrp !== server.child.pid) continue;
+      const rss = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${entry}/status`, "utf8"));
+      total += Number(rss?.[1] ?? 0) * 1024;
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return total;
 }
 
 /** Waits until the output matches, failing early if the process exits first. */

@@ -3,14 +3,15 @@ import fs from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import zlib from "node:zlib";
-import { createRequestHandler } from "@react-router/express";
 import type { ServerBuild } from "react-router";
 import compression from "compression";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { isDatabaseUnavailable, ping } from "#db/client.ts";
 import { config } from "../config.ts";
 import { logger } from "../log.ts";
+import { limitRequestBodies } from "./body-limit.ts";
 import type { RequestContext } from "./context.ts";
+import { createReactRouterHandler } from "./react-router-handler.ts";
 import { createRenderCache } from "./render-cache.ts";
 import { cachedPageHeaders, noStoreForLinkTokens, refuseCrossOrigin, securityHeaders } from "./security.ts";
 import { resolveSession } from "./session-middleware.ts";
@@ -83,11 +84,12 @@ export function createHttpApp(source: AppSource): express.Express {
 
   app.use(refuseCrossOrigin(cfg.publicUrl));
   app.use(noStoreForLinkTokens);
+  app.use(limitRequestBodies(cfg.limits));
   app.use(resolveSession);
 
   app.all(
     "*",
-    createRequestHandler({
+    createReactRouterHandler({
       build: source.build,
       mode: source.mode,
       getLoadContext: (req, res): RequestContext => ({

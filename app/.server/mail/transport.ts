@@ -1,6 +1,5 @@
 import nodemailer, { type SendMailOptions } from "nodemailer";
 import { config, type Config } from "../config.ts";
-import { logger } from "../log.ts";
 import type { Mail } from "./outbox.ts";
 
 export type MailTransport = {
@@ -9,8 +8,11 @@ export type MailTransport = {
   send(mail: Mail, signal?: AbortSignal): Promise<void>;
 };
 
-/** SMTP when SMTP_URL is set; otherwise mail stays in the in-app outbox (and the development console). */
-export function createTransport(cfg: Config = config()): MailTransport {
+/**
+ * SMTP when SMTP_URL is set. Otherwise mail stays in the in-app outbox; on a demo or development site it is also
+ * printed on the console with its links, so that a newcomer can verify an address without a mailbox.
+ */
+export function createTransport(cfg: Config = config(), consoleOut: NodeJS.WritableStream = process.stdout): MailTransport {
   if (cfg.smtpUrl) {
     // Bounded waits: a stalled server fails the attempt (and the job retries) well within the job's timeout.
     const smtp = nodemailer.createTransport({ url: cfg.smtpUrl, connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 });
@@ -23,12 +25,16 @@ export function createTransport(cfg: Config = config()): MailTransport {
       },
     };
   }
-  return {
-    name: "outbox",
-    send: async (mail) => {
-      if (cfg.env === "development") logger().info({ to: mail.to, subject: mail.subject }, `mail\n${mail.text}`);
-    },
-  };
+  if (cfg.demoOrDevelopment) {
+    return { name: "console", send: async (mail) => void consoleOut.write(formatConsoleMail(mail)) };
+  }
+  return { name: "outbox", send: async () => {} };
+}
+
+/** A mail as a person reads it in a terminal: who, what, and the text with its links on lines of their own. */
+export function formatConsoleMail(mail: Mail): string {
+  const rule = "-".repeat(72);
+  return `\n${rule}\nMail to ${mail.to}\nSubject: ${mail.subject}\n\n${mail.text.trimEnd()}\n${rule}\n\n`;
 }
 
 let cached: { cfg: Config; transport: MailTransport } | undefined;

@@ -4,6 +4,7 @@ import { Form, Link, useActionData, useLoaderData } from "react-router";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { Field, FormErrors, SubmitButton } from "#app/components/forms.tsx";
+import { RecoveryCodeList, TotpKeyChoices } from "#app/components/two-factor-setup.tsx";
 import { requireVerifiedViewer, safeRedirectPath } from "#app/.server/accounts/guards.ts";
 import {
   beginTotpEnrolment,
@@ -30,13 +31,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     required: url.searchParams.get("required") === "1",
     turnedOff: url.searchParams.get("off") === "1",
     continueTo: safeRedirectPath(url.searchParams.get("redirectTo"), "/account"),
+    account: viewer.email,
   };
   if (viewer.mfaEnrolled) {
     return data({ ...page, enrolled: true, remaining: await remainingRecoveryCodes(viewer.id), setup: null }, { headers: NO_STORE });
   }
   // A new key on every visit; nothing is stored until the user confirms a code from it.
-  const { key, qrSvg } = await beginTotpEnrolment(viewer.email);
-  return data({ ...page, enrolled: false, remaining: 0, setup: { key, qrSvg } }, { headers: NO_STORE });
+  const { key, uri, qrSvg } = await beginTotpEnrolment(viewer.email);
+  return data({ ...page, enrolled: false, remaining: 0, setup: { key, uri, qrSvg } }, { headers: NO_STORE });
 }
 
 const Intent = z.enum(["enrol", "regenerate", "disable"]);
@@ -61,7 +63,7 @@ type Reply = {
   intent: Intent | null;
   errors: FieldErrors | null;
   /** After a failed setup: the key the user already scanned, so their app keeps matching. */
-  setup: { key: string; qrSvg: string } | null;
+  setup: { key: string; uri: string; qrSvg: string } | null;
   recoveryCodes: string[] | null;
 };
 
@@ -82,7 +84,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const sentKey = String(raw.get("key") ?? "");
   const keptSetup = async () => {
     const setup = await describeTotpKey(viewer.email, sentKey);
-    return setup ? { key: setup.key, qrSvg: setup.qrSvg } : null;
+    return setup ? { key: setup.key, uri: setup.uri, qrSvg: setup.qrSvg } : null;
   };
 
   const form = await parseForm(request, MfaActionSchema);
@@ -113,11 +115,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
 }
 
-function groupKey(key: string): string {
-  return key.match(/.{1,4}/g)?.join(" ") ?? key;
-}
-
-function RecoveryCodes({ codes, fresh, continueTo }: { codes: string[]; fresh: boolean; continueTo: string }) {
+function RecoveryCodes({ codes, fresh, continueTo, account }: { codes: string[]; fresh: boolean; continueTo: string; account: string }) {
   return (
     <section className="prose">
       <h1>{fresh ? "Two-factor authentication is on" : "New recovery codes"}</h1>
@@ -129,12 +127,8 @@ function RecoveryCodes({ codes, fresh, continueTo }: { codes: string[]; fresh: b
         Store these codes somewhere safe, such as a password manager or a printed sheet kept locked away. Each one lets you sign
         in once if you lose your device. <strong>They are shown only now</strong>: this page will not show them again.
       </p>
-      <ul className="codes">
-        {codes.map((code) => (
-          <li key={code}>{code}</li>
-        ))}
-      </ul>
-      <p>
+      <RecoveryCodeList codes={codes} account={account} />
+      <p className="no-print">
         <Link to={continueTo} className="button">
           Continue
         </Link>
@@ -147,7 +141,7 @@ export default function MfaSettings() {
   const page = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   if (result?.recoveryCodes) {
-    return <RecoveryCodes codes={result.recoveryCodes} fresh={result.intent === "enrol"} continueTo={page.continueTo} />;
+    return <RecoveryCodes codes={result.recoveryCodes} fresh={result.intent === "enrol"} continueTo={page.continueTo} account={page.account} />;
   }
   const errorsFor = (intent: Intent) => (result?.intent === intent ? (result.errors ?? undefined) : undefined);
   const setup = result?.setup ?? page.setup;
@@ -224,13 +218,10 @@ export default function MfaSettings() {
           <h2>Set up</h2>
           <ol>
             <li>Open an authenticator app on your phone (for example Google Authenticator, Microsoft Authenticator or 1Password).</li>
-            <li>Scan this QR code with it, or type in the key below.</li>
+            <li>Scan this QR code with it, open the link below on your phone, or type in the key.</li>
             <li>Enter the six-digit code the app shows, and your current password.</li>
           </ol>
-          <div className="qr" role="img" aria-label="QR code for your authenticator app" dangerouslySetInnerHTML={{ __html: setup.qrSvg }} />
-          <p>
-            Cannot scan it? Enter this key by hand: <code>{groupKey(setup.key)}</code>
-          </p>
+          <TotpKeyChoices setup={setup} />
           <Form method="post" className="form">
             <FormErrors errors={errorsFor("enrol")} />
             <input type="hidden" name="intent" value="enrol" />
