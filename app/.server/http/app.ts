@@ -1,3 +1,4 @@
+import { takeNotice } from "./notice.ts";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -83,6 +84,7 @@ export function createHttpApp(source: AppSource): express.Express {
 
   app.use(refuseCrossOrigin);
   app.use(resolveSession);
+  app.use(takeNotice);
 
   app.all(
     "*",
@@ -96,6 +98,7 @@ export function createHttpApp(source: AppSource): express.Express {
         userAgent: req.get("user-agent") ?? null,
         viewer: res.locals.viewer ?? null,
         pendingMfa: res.locals.pendingMfa ?? null,
+        notice: (res.locals.notice as string | null) ?? null,
       }),
     }),
   );

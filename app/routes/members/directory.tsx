@@ -1,17 +1,17 @@
-import type { MetaFunction } from "react-router";
 import type { LoaderFunctionArgs } from "#app/shared/route-args.ts";
+import { requireMembersArea } from "#app/.server/vetting/members-area.ts";
 import { Form, Link, useLoaderData } from "react-router";
-import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
+import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { Field } from "#app/components/forms.tsx";
-import { can, requirePermission } from "#app/.server/accounts/guards.ts";
+import { can } from "#app/.server/accounts/guards.ts";
 import { countryName } from "#app/.server/accounts/countries.ts";
 import { listMemberDirectory } from "#app/.server/vetting/members.ts";
 import { searchTerm } from "#app/.server/http/search.ts";
 
-export const meta: MetaFunction = () => [{ title: "Member directory · Liaison" }];
+export const meta = errorAwareMeta(() => [{ title: "Member directory · Liaison" }]);
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const viewer = requirePermission(request, context, "view:members");
+  const viewer = await requireMembersArea(request, context, "view:members");
   const q = searchTerm(new URL(request.url).searchParams.get("q"));
   const { rows, more } = await listMemberDirectory(viewer, q);
   return {
