@@ -10,6 +10,7 @@ import { NotFoundError } from "#app/.server/errors.ts";
 import { formConstraints } from "#app/.server/http/form-constraints.ts";
 import { formSuccess, handleForm } from "#app/.server/http/forms.ts";
 import { LONG_DAY } from "#app/shared/dates.ts";
+import { ROLE_LABELS } from "#app/shared/roles.ts";
 
 export const meta = errorAwareMeta(() => [{ title: "Your account · Liaison" }]);
 
@@ -28,14 +29,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
   });
 }
 
-const ROLE_LABELS: Record<string, string> = {
-  attendee: "Attendee",
-  member: "Vetted member",
-  speaker: "Speaker",
-  moderator: "Moderator",
-  organizer: "Organizer",
-  admin: "Administrator",
-};
 
 function Day({ date }: { date: Date }) {
   return <time dateTime={date.toISOString()}>{LONG_DAY.format(date)}</time>;
