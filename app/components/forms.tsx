@@ -11,7 +11,7 @@ import {
   type SelectHTMLAttributes,
   type TextareaHTMLAttributes,
 } from "react";
-import type { FieldConstraint, FieldErrors, FormConstraints, FormReply, SubmittedValues } from "#app/shared/form-reply.ts";
+import { FORM_ID_FIELD, type FieldConstraint, type FieldErrors, type FormConstraints, type FormReply, type SubmittedValues } from "#app/shared/form-reply.ts";
 
 /**
  * One form on a page: its id (field ids derive from it, so the error summary can link to them), the intent that
@@ -28,9 +28,9 @@ type FormState = {
 
 const FormContext = createContext<FormState | null>(null);
 
-/** The reply if it answers this form (same intent), else undefined. */
-export function replyFor<D>(reply: FormReply<D> | undefined, intent: string | null = null): FormReply<D> | undefined {
-  return reply && reply.intent === intent ? reply : undefined;
+/** The reply if it answers this form (same intent, and the same row's copy when it has one), else undefined. */
+export function replyFor<D>(reply: FormReply<D> | undefined, intent: string | null = null, rowForm: string | null = null): FormReply<D> | undefined {
+  return reply && reply.intent === intent && reply.form === rowForm ? reply : undefined;
 }
 
 function fieldId(form: FormState | null, name: string, fallback: string): string {
@@ -40,6 +40,8 @@ function fieldId(form: FormState | null, name: string, fallback: string): string
 type ValidatedFormProps = Omit<FormProps, "children" | "id"> & {
   /** Distinguishes this form's field ids from other forms' on the page; defaults to the intent. */
   id?: string;
+  /** One row's copy of a form that a table repeats: sent along, so the reply comes back to this copy only. */
+  row?: string;
   /** Sent as a hidden `intent` field: which of the page's forms this is. */
   intent?: string;
   reply: FormReply<unknown> | undefined;
@@ -60,9 +62,9 @@ type ValidatedFormProps = Omit<FormProps, "children" | "id"> & {
  * validation is off (the limits stay as attributes, for screen readers and maxlength): every message comes from the
  * server's schema and appears the same way, in the summary and at the field.
  */
-export function ValidatedForm({ id, intent, reply, constraints = {}, defaults = {}, resetOnSuccess, intro, children, className, ...props }: ValidatedFormProps) {
-  const mine = replyFor(reply, intent ?? null);
-  const formId = id ?? intent ?? "form";
+export function ValidatedForm({ id, row, intent, reply, constraints = {}, defaults = {}, resetOnSuccess, intro, children, className, ...props }: ValidatedFormProps) {
+  const mine = replyFor(reply, intent ?? null, row ?? null);
+  const formId = id ?? (row ? `${intent ?? "form"}-${row}` : (intent ?? "form"));
   const failed = mine?.status === "error" ? mine : null;
   const notice = mine?.status === "success" ? mine.notice : null;
   const state: FormState = {
@@ -88,6 +90,7 @@ export function ValidatedForm({ id, intent, reply, constraints = {}, defaults = 
         {failed ? <ErrorSummary errors={failed.errors} formId={formId} reply={mine} /> : null}
         {intro}
         {intent ? <input type="hidden" name="intent" value={intent} /> : null}
+        {row ? <input type="hidden" name={FORM_ID_FIELD} value={row} /> : null}
         {children}
       </Form>
     </FormContext.Provider>

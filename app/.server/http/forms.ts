@@ -1,7 +1,7 @@
 import { data } from "react-router";
 import type { z } from "zod";
 import { DomainError, InvalidError } from "../errors.ts";
-import type { FieldErrors, FormReply, SubmittedValues } from "#app/shared/form-reply.ts";
+import { FORM_ID_FIELD, type FieldErrors, type FormReply, type SubmittedValues } from "#app/shared/form-reply.ts";
 
 export type { FieldErrors, FormReply } from "#app/shared/form-reply.ts";
 
@@ -82,8 +82,19 @@ function formFailure(error: unknown): { errors: FieldErrors; status: number } | 
   return null;
 }
 
-export function formRejection(intent: string | null, errors: FieldErrors, values: SubmittedValues = {}, status = 400) {
-  const reply: FormReply<never> = { status: "error", intent, errors, values: withoutSecrets(values) };
+function sentString(values: SubmittedValues, name: string): string | null {
+  const value = values[name];
+  return typeof value === "string" ? value : null;
+}
+
+function formRejection(values: SubmittedValues, errors: FieldErrors, status: number) {
+  const reply: FormReply<never> = {
+    status: "error",
+    intent: sentString(values, "intent"),
+    form: sentString(values, FORM_ID_FIELD),
+    errors,
+    values: withoutSecrets(values),
+  };
   return data(reply, { status });
 }
 
@@ -92,7 +103,8 @@ export function formRejection(intent: string | null, errors: FieldErrors, values
  * zod schema and, when it is valid, call `onValid`. A form that does not validate, or whose handler throws an
  * InvalidError, ConflictError or RateLimitedError, answers with the messages per field and what was typed (less
  * passwords), so the page shows the form as the user left it. Other errors (not found, forbidden) and redirects
- * propagate to the error page or the browser. `intent` names which of a page's forms was sent.
+ * propagate to the error page or the browser. The reply names the form that was sent (its intent, and its copy when
+ * a table has one per row), so the page shows the messages there.
  */
 export async function handleForm<S extends z.ZodType, D>(
   request: Request,
@@ -100,16 +112,20 @@ export async function handleForm<S extends z.ZodType, D>(
   onValid: (input: z.output<S>) => Promise<FormSuccess<D>> | FormSuccess<D>,
 ) {
   const form = await parseForm(request, schema);
-  const sent = form.values.intent;
-  const intent = typeof sent === "string" ? sent : null;
-  if (!form.ok) return formRejection(intent, form.errors, form.values);
+  if (!form.ok) return formRejection(form.values, form.errors, 400);
   try {
     const success = await onValid(form.data);
-    const reply: FormReply<D> = { status: "success", intent, notice: success.notice, data: success.data };
+    const reply: FormReply<D> = {
+      status: "success",
+      intent: sentString(form.values, "intent"),
+      form: sentString(form.values, FORM_ID_FIELD),
+      notice: success.notice,
+      data: success.data,
+    };
     return data(reply, { status: 200 });
   } catch (error) {
     const failure = formFailure(error);
     if (!failure) throw error;
-    return formRejection(intent, failure.errors, form.values, failure.status);
+    return formRejection(form.values, failure.errors, failure.status);
   }
 }

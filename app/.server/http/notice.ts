@@ -17,6 +17,12 @@ export const NOTICES = {
   "account-deleted": "Your account and the data held with it were deleted, and you were signed out.",
   "vetting-applied": "Your application is in. We sent you a receipt by mail.",
   "vetting-replied": "Thank you: your answer is with the organizers.",
+  "session-created": "The session is on the program.",
+  "session-saved": "Saved.",
+  "session-cancelled": "The session is cancelled. To undo, reinstate it below.",
+  "session-reinstated": "The session is back on the program.",
+  "program-published": "The program is published: everyone can see it now, and changes from here on are announced.",
+  "group-created": "The group is created. Add its members below.",
   "vetting-withdrawn": "Your application is withdrawn. You can apply again whenever you like.",
 } as const;
 export type NoticeKey = keyof typeof NOTICES;

@@ -1,12 +1,12 @@
 import type { MetaFunction } from "react-router";
 import type { LoaderFunctionArgs } from "#app/shared/route-args.ts";
 import { Link, useLoaderData } from "react-router";
-import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
+import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { requirePermission } from "#app/.server/accounts/guards.ts";
 import { listOutbox } from "#app/.server/admin/outbox.ts";
 import { DATE_TIME } from "#app/shared/dates.ts";
 
-export const meta: MetaFunction = () => [{ title: "Mail outbox · Liaison" }];
+export const meta = errorAwareMeta(() => [{ title: "Mail outbox · Liaison" }]);
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = requirePermission(request, context, "read:outbox");

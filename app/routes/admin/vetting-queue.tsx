@@ -1,12 +1,12 @@
 import type { MetaFunction } from "react-router";
 import type { LoaderFunctionArgs } from "#app/shared/route-args.ts";
 import { Form, Link, useLoaderData } from "react-router";
-import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
+import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { SelectField } from "#app/components/forms.tsx";
 import { requirePermission } from "#app/.server/accounts/guards.ts";
 import { listVettingQueue, parseQueueFilter, QUEUE_FILTERS } from "#app/.server/vetting/review.ts";
 
-export const meta: MetaFunction = () => [{ title: "Vetting queue · Liaison" }];
+export const meta = errorAwareMeta(() => [{ title: "Vetting queue · Liaison" }]);
 
 const FILTER_LABELS = {
   open: "Open (needs a decision)",

@@ -24,7 +24,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = requirePermission(request, context, "vouch:applicant");
-  // Every row has its own form, named by its intent: the messages go to the row that was sent.
+  // Every row has its own copy of the form: the reply names the row, and its messages go there.
   return handleForm(request, VouchSchema, async (input) => {
     const outcome = await vouchFor(viewer, input, context.ip);
     switch (outcome) {
@@ -79,9 +79,9 @@ export default function Vouch() {
                     {application.vouchedAt ? (
                       <span className="badge">Vouched on {SHORT_DAY.format(application.vouchedAt)}</span>
                     ) : (
-                      <details open={reply?.status === "error" && reply.intent === `vouch-${application.id}`}>
+                      <details open={reply?.status === "error" && reply.form === application.id}>
                         <summary>Vouch for {application.name}</summary>
-                        <ValidatedForm reply={reply} intent={`vouch-${application.id}`} constraints={page.constraints}>
+                        <ValidatedForm reply={reply} row={application.id} constraints={page.constraints}>
                           <input type="hidden" name="applicationId" value={application.id} />
                           <TextareaField
                             name="statement"
