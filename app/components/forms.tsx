@@ -50,6 +50,8 @@ type ValidatedFormProps = Omit<FormProps, "children" | "id"> & {
   defaults?: Record<string, string | undefined>;
   /** Empties the fields after a successful submission (an "add" form), instead of keeping what was sent. */
   resetOnSuccess?: boolean;
+  /** False when the page announces this form's success itself, because the form is gone after it (a removed row). */
+  announce?: boolean;
   /** Shown above the fields, with the error summary. */
   intro?: ReactNode;
   children: ReactNode;
@@ -62,11 +64,24 @@ type ValidatedFormProps = Omit<FormProps, "children" | "id"> & {
  * validation is off (the limits stay as attributes, for screen readers and maxlength): every message comes from the
  * server's schema and appears the same way, in the summary and at the field.
  */
-export function ValidatedForm({ id, row, intent, reply, constraints = {}, defaults = {}, resetOnSuccess, intro, children, className, ...props }: ValidatedFormProps) {
+export function ValidatedForm({
+  id,
+  row,
+  intent,
+  reply,
+  constraints = {},
+  defaults = {},
+  resetOnSuccess,
+  announce = true,
+  intro,
+  children,
+  className,
+  ...props
+}: ValidatedFormProps) {
   const mine = replyFor(reply, intent ?? null, row ?? null);
   const formId = id ?? (row ? `${intent ?? "form"}-${row}` : (intent ?? "form"));
   const failed = mine?.status === "error" ? mine : null;
-  const notice = mine?.status === "success" ? mine.notice : null;
+  const notice = mine?.status === "success" && announce ? mine.notice : null;
   const state: FormState = {
     id: formId,
     intent: intent ?? null,

@@ -1,5 +1,4 @@
 import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
-import type { MetaFunction } from "react-router";
 import { Link, useMatches } from "react-router";
 
 /** Pages that are not built yet: what will be here, and what a visitor can do meanwhile. */

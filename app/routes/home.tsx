@@ -1,5 +1,4 @@
 import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
-import type { MetaFunction } from "react-router";
 import { Link, useLoaderData } from "react-router";
 import { useRootData } from "#app/root.tsx";
 import { getConferenceAnnouncement, type Announcement } from "#app/.server/agenda/conferences.ts";

@@ -1,4 +1,3 @@
-import type { MetaFunction } from "react-router";
 import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 
 export const meta = errorAwareMeta(() => [{ title: "Page not found · Liaison" }]);

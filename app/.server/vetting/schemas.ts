@@ -33,7 +33,7 @@ export const ApplySchema = z
       .min(20, "Tell us in a sentence or two (at least 20 characters) why you want to join.")
       .max(LIMITS.reason, `Your reason can be at most ${LIMITS.reason} characters.`),
   })
-  .refine((input) => input.sponsorEmail !== input.officialEmail, {
+  .refine((input) => !input.sponsorEmail || input.sponsorEmail !== input.officialEmail, {
     path: ["sponsorEmail"],
     message: "Give your supervisor's or sponsor's own address, not yours.",
   });

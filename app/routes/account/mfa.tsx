@@ -1,4 +1,4 @@
-import { data, redirect, type HeadersFunction, type MetaFunction } from "react-router";
+import { data, type HeadersFunction } from "react-router";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "#app/shared/route-args.ts";
 import { Link, useActionData, useLoaderData } from "react-router";
 import { z } from "zod";

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "#app/shared/route-a
 import { Link, useActionData, useLoaderData } from "react-router";
 import { DataTable } from "#app/components/data-table.tsx";
 import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
-import { ConfirmAction, Field, SubmitButton, ValidatedForm } from "#app/components/forms.tsx";
+import { ConfirmAction, Field, Notice, SubmitButton, ValidatedForm } from "#app/components/forms.tsx";
 import { requirePermission } from "#app/.server/accounts/guards.ts";
 import { formConstraints } from "#app/.server/http/form-constraints.ts";
 import { formSuccess, handleForm } from "#app/.server/http/forms.ts";
@@ -43,6 +43,8 @@ export default function Allowlist() {
         </p>
         <p>Add only domains where addresses are given to government staff alone. A change applies to applications filed afterwards.</p>
       </div>
+      {reply?.status === "success" && reply.intent === "remove" && reply.notice ? <Notice>{reply.notice}</Notice> : null}
+
       <h2>Add a domain</h2>
       <ValidatedForm reply={reply} intent="add" constraints={page.constraints} resetOnSuccess>
         <Field
@@ -84,7 +86,7 @@ export default function Allowlist() {
                     {entry.addedBy ? ` by ${entry.addedBy}` : ""}
                   </td>
                   <td>
-                    <ValidatedForm reply={reply} intent="remove" row={entry.domain}>
+                    <ValidatedForm announce={false} reply={reply} intent="remove" row={entry.domain}>
                       <input type="hidden" name="domain" value={entry.domain} />
                       <ConfirmAction label={`Remove ${entry.domain}`} confirmLabel={`Yes, remove ${entry.domain}`} className="danger">
                         <p>Applications filed from now on with an address on this domain get no confirmation link.</p>

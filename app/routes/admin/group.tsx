@@ -105,7 +105,7 @@ export default function Group() {
                     {member.addedBy ? <span dir="auto">{` by ${member.addedBy}`}</span> : null}
                   </td>
                   <td>
-                    <ValidatedForm reply={reply} intent="remove" row={member.userId}>
+                    <ValidatedForm announce={false} reply={reply} intent="remove" row={member.userId}>
                       <input type="hidden" name="userId" value={member.userId} />
                       <ConfirmAction label={`Remove ${member.name}`} confirmLabel="Yes, remove from the group" className="danger">
                         <p>They lose what the group may see at once. To undo, add them again.</p>

@@ -177,7 +177,7 @@ export default function Members() {
                   </td>
                   <td>
                     {account.standing === "suspended" ? (
-                      <ValidatedForm reply={reply} intent="reinstate" row={account.id}>
+                      <ValidatedForm announce={false} reply={reply} intent="reinstate" row={account.id}>
                         <input type="hidden" name="userId" value={account.id} />
                         <ConfirmAction label="Reinstate" confirmLabel={`Yes, reinstate ${account.name}`}>
                           <p>The account can sign in again at once, and its holder is told by mail.</p>
@@ -188,7 +188,7 @@ export default function Members() {
                     ) : (
                       <details open={reply?.status === "error" && reply.form === account.id}>
                         <summary>Suspend…</summary>
-                        <ValidatedForm reply={reply} intent="suspend" row={account.id} constraints={page.constraints}>
+                        <ValidatedForm announce={false} reply={reply} intent="suspend" row={account.id} constraints={page.constraints}>
                           <input type="hidden" name="userId" value={account.id} />
                           <TextareaField
                             name="reason"

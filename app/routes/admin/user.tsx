@@ -3,7 +3,7 @@ import { Link, useActionData, useLoaderData, type MetaFunction } from "react-rou
 import { z } from "zod";
 import { DataTable } from "#app/components/data-table.tsx";
 import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
-import { ConfirmAction, SelectField, SubmitButton, TextareaField, ValidatedForm } from "#app/components/forms.tsx";
+import { ConfirmAction, Notice, SelectField, SubmitButton, TextareaField, ValidatedForm } from "#app/components/forms.tsx";
 import { can, requirePermission } from "#app/.server/accounts/guards.ts";
 import { countryName } from "#app/.server/accounts/countries.ts";
 import { describeUserAgent } from "#app/.server/accounts/profile.ts";
@@ -122,6 +122,8 @@ export default function AdminUser() {
         {user.name}
         {page.self ? " (you)" : ""}
       </h1>
+      {/* After an action its form may be gone (a revoked role, an ended session): the notice stands at the top. */}
+      {reply?.status === "success" && reply.notice ? <Notice>{reply.notice}</Notice> : null}
       <dl className="prose">
         <dt>Email address</dt>
         <dd className="wrap">
@@ -152,7 +154,7 @@ export default function AdminUser() {
             {page.self && role === "admin" ? (
               <span className="muted">You cannot revoke your own Administrator role.</span>
             ) : (
-              <ValidatedForm reply={reply} intent="revoke" id={`revoke-${role}`} className="inline-form">
+              <ValidatedForm announce={false} reply={reply} intent="revoke" id={`revoke-${role}`} className="inline-form">
                 <input type="hidden" name="role" value={role} />
                 <ConfirmAction label={`Revoke ${ROLE_LABELS[role]}`} confirmLabel={`Yes, revoke ${ROLE_LABELS[role]}`} className="danger">
                   <p dir="auto">
@@ -165,7 +167,7 @@ export default function AdminUser() {
         ))}
       </ul>
       {page.grantable.length > 0 ? (
-        <ValidatedForm reply={reply} intent="grant">
+        <ValidatedForm announce={false} reply={reply} intent="grant">
           <SelectField name="role" label="Role to grant" options={page.grantable.map((role) => ({ value: role, label: `${ROLE_LABELS[role]}: ${ROLE_POWERS[role]}` }))} />
           <ConfirmAction label="Grant the role" confirmLabel="Yes, grant it">
             <p>
@@ -184,7 +186,7 @@ export default function AdminUser() {
           <p>
             <span className="badge">Suspended</span> Reason: <span dir="auto">{user.suspendedReason}</span>
           </p>
-          <ValidatedForm reply={reply} intent="reinstate">
+          <ValidatedForm announce={false} reply={reply} intent="reinstate">
             <ConfirmAction label="Reinstate" confirmLabel="Yes, reinstate the account">
               <p>The account can sign in again at once, and its holder is told by mail.</p>
             </ConfirmAction>
@@ -193,7 +195,7 @@ export default function AdminUser() {
       ) : page.self ? (
         <p>Active. You cannot suspend yourself.</p>
       ) : (
-        <ValidatedForm reply={reply} intent="suspend" constraints={page.constraints.suspend}>
+        <ValidatedForm announce={false} reply={reply} intent="suspend" constraints={page.constraints.suspend}>
           <p>Active. A suspension signs the account out everywhere at once and keeps it out until it is reinstated.</p>
           <TextareaField name="reason" label="Reason for the suspension" hint="The account holder reads it in the mail that tells them." rows={3} />
           <SubmitButton className="danger">Suspend the account</SubmitButton>
@@ -232,7 +234,7 @@ export default function AdminUser() {
         </DataTable>
       )}
       {page.canEndSessions && page.sessions.length > 0 ? (
-        <ValidatedForm reply={reply} intent="end-sessions">
+        <ValidatedForm announce={false} reply={reply} intent="end-sessions">
           <ConfirmAction label="End all sessions" confirmLabel={`Yes, end ${page.sessions.length} ${page.sessions.length === 1 ? "session" : "sessions"}`} className="danger">
             <p>The account is signed out on every device and must sign in again. Use it after a lost device or a suspected takeover.</p>
           </ConfirmAction>

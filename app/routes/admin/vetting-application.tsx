@@ -286,7 +286,7 @@ export default function VettingApplication() {
           <section aria-labelledby="decide-title">
             <h2 id="decide-title">Decide</h2>
             <div className="cards">
-              <ValidatedForm reply={reply} intent="approve" className="card form">
+              <ValidatedForm announce={false} reply={reply} intent="approve" className="card form">
                 <h3>Approve</h3>
                 <p>The applicant becomes a member for a year and is told by mail.</p>
                 {!application.officialEmailVerifiedAt ? (
@@ -296,12 +296,12 @@ export default function VettingApplication() {
                   <p dir="auto">{applicant.name} becomes a vetted member at once, with access to the board and the directory.</p>
                 </ConfirmAction>
               </ValidatedForm>
-              <ValidatedForm reply={reply} intent="request_info" constraints={page.constraints.request_info} className="card form" resetOnSuccess>
+              <ValidatedForm announce={false} reply={reply} intent="request_info" constraints={page.constraints.request_info} className="card form" resetOnSuccess>
                 <h3>Ask for more information</h3>
                 <TextareaField name="question" label="Your question" hint="The applicant reads it and answers on their vetting page." rows={4} />
                 <SubmitButton className="secondary">Send the question</SubmitButton>
               </ValidatedForm>
-              <ValidatedForm reply={reply} intent="reject" constraints={page.constraints.reject} className="card form">
+              <ValidatedForm announce={false} reply={reply} intent="reject" constraints={page.constraints.reject} className="card form">
                 <h3>Reject</h3>
                 <TextareaField name="reason" label="Reason" hint="The applicant reads it. They may apply again later." rows={4} />
                 <SubmitButton className="danger">Reject</SubmitButton>

@@ -1,4 +1,4 @@
-import type { LinksFunction, MetaFunction, ShouldRevalidateFunction } from "react-router";
+import type { LinksFunction, ShouldRevalidateFunction } from "react-router";
 import { Form, Link, useLoaderData } from "react-router";
 import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { agendaHref, SESSION_TYPE_LABELS } from "#app/components/agenda/links.ts";

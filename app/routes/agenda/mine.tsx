@@ -4,7 +4,7 @@ import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boun
 import { DayList } from "#app/components/agenda/day-list.tsx";
 import { agendaHref } from "#app/components/agenda/links.ts";
 import { ZoneSwitch } from "#app/components/agenda/zone-switch.tsx";
-import { ConfirmAction, SubmitButton, ValidatedForm } from "#app/components/forms.tsx";
+import { ConfirmAction, Notice, SubmitButton, ValidatedForm } from "#app/components/forms.tsx";
 import { requireVerifiedViewer } from "#app/.server/accounts/guards.ts";
 import { createFeedToken, revokeFeed } from "#app/.server/agenda/feeds.ts";
 import { responseLinks } from "#app/.server/agenda/links.ts";
@@ -84,6 +84,8 @@ export default function MyAgenda() {
               <a href={created.replace(/^https?:/, "webcal:")}>Subscribe in your calendar app</a>
             </p>
           </div>
+        ) : reply?.status === "success" && reply.notice ? (
+          <Notice>{reply.notice}</Notice>
         ) : null}
         {page.feed ? (
           <p>
@@ -102,7 +104,7 @@ export default function MyAgenda() {
             )}
           </ValidatedForm>
           {page.feed ? (
-            <ValidatedForm reply={reply} intent="revoke-feed">
+            <ValidatedForm announce={false} reply={reply} intent="revoke-feed">
               <ConfirmAction label="Revoke the address" confirmLabel="Yes, revoke it" className="danger">
                 <p>Calendars that subscribe to it stop getting your agenda.</p>
               </ConfirmAction>

@@ -1,4 +1,4 @@
-import { data, redirect, type LinksFunction, type MetaFunction } from "react-router";
+import { redirect, type LinksFunction } from "react-router";
 import { Link, useLoaderData } from "react-router";
 import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { Markdown } from "#app/components/markdown.tsx";

@@ -1,4 +1,3 @@
-import type { MetaFunction } from "react-router";
 import { Link, useLoaderData } from "react-router";
 import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { accessScope } from "#app/.server/access/audience.ts";
