@@ -113,6 +113,20 @@ export function ValidatedForm({
 }
 
 /**
+ * A summary link moves focus into its field, with the field's label in view. Without JavaScript the browser only
+ * scrolls to the field; a fragment link does not focus an input by itself.
+ */
+function focusField(event: MouseEvent<HTMLAnchorElement>) {
+  const id = event.currentTarget.hash.slice(1);
+  const target = document.getElementById(id);
+  if (!target) return;
+  event.preventDefault();
+  const label = document.querySelector(`label[for="${CSS.escape(id)}"]`) ?? target;
+  label.scrollIntoView({ block: "start" });
+  target.focus({ preventScroll: true });
+}
+
+/**
  * The problems of a refused form, at its top: focused when it appears (so focus never drops to the page body), with
  * each field's message linking to that field.
  */
@@ -130,7 +144,15 @@ export function ErrorSummary({ errors, formId, reply }: { errors: FieldErrors; f
       <ul>
         {entries.flatMap(([field, messages]) =>
           messages.map((message) => (
-            <li key={`${field}:${message}`}>{field === "form" ? message : <a href={`#${formId}-${field}`}>{message}</a>}</li>
+            <li key={`${field}:${message}`}>
+              {field === "form" ? (
+                message
+              ) : (
+                <a href={`#${formId}-${field}`} onClick={focusField}>
+                  {message}
+                </a>
+              )}
+            </li>
           )),
         )}
       </ul>

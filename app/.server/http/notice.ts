@@ -48,11 +48,25 @@ export function hasPendingNotice(cookieHeader: string | undefined): boolean {
   return cookieHeader?.includes(`${COOKIE}=`) ?? false;
 }
 
-/** Express middleware: a GET takes the pending notice into `res.locals.notice` and clears the cookie. */
+/**
+ * Whether this GET renders the root route, which shows the notice: a page, or a data request that includes the root.
+ * The router's own fetches (the route manifest, a data request for some routes only) must leave the notice alone.
+ */
+function showsNotice(req: ExpressRequest): boolean {
+  if (req.path === "/__manifest") return false;
+  if (req.path.endsWith(".data")) {
+    const routes = new URL(req.originalUrl, "http://x").searchParams.get("_routes");
+    return routes === null || routes.split(",").includes("root");
+  }
+  const destination = req.get("sec-fetch-dest");
+  return destination === undefined || destination === "document";
+}
+
+/** Express middleware: a GET that shows the page takes the pending notice into `res.locals.notice` and clears the cookie. */
 export function takeNotice(req: ExpressRequest, res: ExpressResponse, next: NextFunction): void {
   res.locals.notice = null;
   const header = req.headers.cookie;
-  if (req.method === "GET" && hasPendingNotice(header)) {
+  if (req.method === "GET" && hasPendingNotice(header) && showsNotice(req)) {
     const key = parse(header ?? "")[COOKIE];
     if (key !== undefined) {
       res.append("Set-Cookie", noticeCookie("", 0));
