@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from "#app/shared/route-args.ts";
 import { Link, useLoaderData } from "react-router";
+import { DataTable } from "#app/components/data-table.tsx";
 import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { requirePermission } from "#app/.server/accounts/guards.ts";
 import { listOutbox } from "#app/.server/admin/outbox.ts";
@@ -40,9 +41,7 @@ export default function Outbox() {
       {page.rows.length === 0 ? (
         <p>No mail.</p>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <caption className="muted">Queued and sent mail</caption>
+        <DataTable caption="Queued and sent mail">
             <thead>
               <tr>
                 <th scope="col">To</th>
@@ -85,8 +84,7 @@ export default function Outbox() {
                 </tr>
               ))}
             </tbody>
-          </table>
-        </div>
+        </DataTable>
       )}
       <nav aria-label="Pages of the outbox" className="actions">
         {page.older !== null ? <Link to={`?before=${page.older}`}>Older mail</Link> : null}

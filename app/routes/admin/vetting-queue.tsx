@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from "#app/shared/route-args.ts";
 import { Form, Link, useLoaderData } from "react-router";
+import { DataTable } from "#app/components/data-table.tsx";
 import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { SelectField } from "#app/components/forms.tsx";
 import { requirePermission } from "#app/.server/accounts/guards.ts";
@@ -60,9 +61,7 @@ export default function VettingQueue() {
       {page.rows.length === 0 ? (
         <p>No applications here.</p>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <caption className="muted">{FILTER_LABELS[page.filter]}</caption>
+        <DataTable caption={FILTER_LABELS[page.filter]}>
             <thead>
               <tr>
                 <th scope="col">Applicant</th>
@@ -77,9 +76,11 @@ export default function VettingQueue() {
               {page.rows.map((row) => (
                 <tr key={row.id}>
                   <td>
-                    <Link to={`/admin/vetting/${row.id}`}>{row.applicantName}</Link>
+                    <Link to={`/admin/vetting/${row.id}`} dir="auto">
+                      {row.applicantName}
+                    </Link>
                     <br />
-                    <span className="muted">{row.applicantEmail}</span>
+                    <span className="muted wrap">{row.applicantEmail}</span>
                     {row.renewal ? (
                       <>
                         {" "}
@@ -93,7 +94,7 @@ export default function VettingQueue() {
                       </>
                     ) : null}
                   </td>
-                  <td>{row.agency}</td>
+                  <td dir="auto">{row.agency}</td>
                   <td>
                     {row.officialEmail}
                     <br />
@@ -111,8 +112,7 @@ export default function VettingQueue() {
                 </tr>
               ))}
             </tbody>
-          </table>
-        </div>
+        </DataTable>
       )}
     </section>
   );

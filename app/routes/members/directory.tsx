@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "#app/shared/route-args.ts";
 import { requireMembersArea } from "#app/.server/vetting/members-area.ts";
 import { Form, Link, useLoaderData } from "react-router";
+import { DataTable } from "#app/components/data-table.tsx";
 import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { Field } from "#app/components/forms.tsx";
 import { can } from "#app/.server/accounts/guards.ts";
@@ -40,11 +41,7 @@ export default function MemberDirectory() {
       {page.members.length === 0 ? (
         <p>{page.q ? `No member matches “${page.q}”.` : "There are no members yet."}</p>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <caption className="muted">
-              {page.q ? `Members matching “${page.q}”` : "All members"}, by name{page.more ? ": the first 200; search to narrow the list" : ""}
-            </caption>
+        <DataTable caption={`${page.q ? `Members matching “${page.q}”` : "All members"}, by name${page.more ? ": the first 200; search to narrow the list" : ""}`}>
             <thead>
               <tr>
                 <th scope="col">Name</th>
@@ -56,15 +53,14 @@ export default function MemberDirectory() {
             <tbody>
               {page.members.map((member) => (
                 <tr key={member.id}>
-                  <td>{member.name}</td>
-                  <td>{member.agency}</td>
-                  <td>{member.jobTitle}</td>
+                  <td dir="auto">{member.name}</td>
+                  <td dir="auto">{member.agency}</td>
+                  <td dir="auto">{member.jobTitle}</td>
                   <td>{member.country}</td>
                 </tr>
               ))}
             </tbody>
-          </table>
-        </div>
+        </DataTable>
       )}
     </section>
   );
