@@ -10,7 +10,7 @@ import { getVettingOverview } from "./applications.ts";
  * why and where their application stands, rather than a bare refusal or a redirect that bounces; the error page
  * renders it (components/error-boundary.tsx).
  */
-export async function requireMembersArea(request: Request, context: AppLoadContext, permission: Permission & ("read:forum" | "view:members")): Promise<Viewer> {
+export async function requireMembersArea(request: Request, context: AppLoadContext, permission: Extract<Permission, "read:forum" | "view:members">): Promise<Viewer> {
   const viewer = requireViewer(request, context);
   if (can(viewer, permission)) return requirePermission(request, context, permission);
   const denied: MembersOnly = { reason: "members_only", verified: viewer.emailVerified, suspended: false, expiredOn: null, application: null };
