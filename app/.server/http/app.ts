@@ -1,4 +1,3 @@
-import { takeNotice } from "./notice.ts";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -16,6 +15,7 @@ import { createRenderCache } from "./render-cache.ts";
 import { cachedPageHeaders, refuseCrossOrigin, securityHeaders } from "./security.ts";
 import { resolveSession } from "./session-middleware.ts";
 import { createUnavailablePage } from "./unavailable.ts";
+import { takeNotice } from "./notice.ts";
 
 export type AppSource =
   | { mode: "production"; build: ServerBuild; clientDir: string }
