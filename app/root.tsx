@@ -5,6 +5,7 @@ import type { ReactNode } from "react";
 import { GeneralErrorBoundary } from "./components/error-boundary.tsx";
 import { useNonce } from "./components/request-context.tsx";
 import { listFooterPages } from "./.server/content/pages.ts";
+import { config } from "./.server/config.ts";
 import stylesUrl from "./styles/app.css?url";
 
 export const links: LinksFunction = () => [
@@ -22,6 +23,8 @@ export async function loader({ context }: LoaderFunctionArgs) {
       ? { name: viewer.name, staff: viewer.roles.some((role) => role === "organizer" || role === "admin") }
       : null,
     pendingMfa: context.pendingMfa !== null,
+    notice: context.notice ?? null,
+    organizersEmail: config().organizersEmail,
     // The shell must render even when the database does not answer, so that the error page can.
     footerPages: await listFooterPages().catch(() => []),
   };
@@ -89,6 +92,16 @@ function SiteHeader() {
   );
 }
 
+/** The one-time notice a redirect left (http/notice.ts), announced when it appears. */
+function PageNotice() {
+  const notice = useRootData()?.notice;
+  return notice ? (
+    <p className="notice success" role="status">
+      {notice}
+    </p>
+  ) : null;
+}
+
 function SiteFooter() {
   const data = useRootData();
   return (
@@ -102,7 +115,10 @@ function SiteFooter() {
           ))}
         </ul>
       </nav>
-      <p>Liaison: a portal for interagency conferences and collaboration.</p>
+      <p>
+        Liaison: a portal for interagency conferences and collaboration. Write to the organizers at{" "}
+        {data ? <a href={`mailto:${data.organizersEmail}`}>{data.organizersEmail}</a> : "the address in your registration mail"}.
+      </p>
     </footer>
   );
 }
@@ -120,6 +136,7 @@ export function Layout({ children }: { children: ReactNode }) {
       <body>
         <SiteHeader />
         <main id="main" className="site-main">
+          <PageNotice />
           {children}
         </main>
         <SiteFooter />

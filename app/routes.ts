@@ -51,6 +51,7 @@ export default [
   route("admin/allowlist", "routes/admin/allowlist.tsx"),
   route("admin/members", "routes/admin/members.tsx"),
   route("admin/users", "routes/admin/users.tsx"),
+  route("admin/users/:userId", "routes/admin/user.tsx"),
   route("admin/groups", "routes/admin/groups.tsx"),
   route("admin/groups/:groupId", "routes/admin/group.tsx"),
   route("admin/audit", "routes/admin/audit.tsx"),

@@ -23,6 +23,8 @@ const EnvSchema = z.object({
   DATABASE_MIGRATE: z.enum(["0", "1"]).default("1"),
   SMTP_URL: z.string().min(1).optional(),
   MAIL_FROM: z.string().default("Liaison <no-reply@liaison.invalid>"),
+  /** Where people write to the organizers (a suspended account, a refused application); shown in the footer. */
+  ORGANIZERS_EMAIL: z.email().default("organizers@liaison.invalid"),
   /** 32 bytes, base64: seals TOTP keys. Required with DATABASE_URL; generated into the data directory otherwise. */
   LIAISON_SECRET: z.string().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -82,6 +84,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     demoOrDevelopment,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
+    organizersEmail: e.ORGANIZERS_EMAIL,
     secret: e.LIAISON_SECRET,
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT ?? (demoOrDevelopment ? "pretty" : "json"),

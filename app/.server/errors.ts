@@ -1,4 +1,4 @@
-import type { FieldErrors } from "./http/forms.ts";
+import type { FieldErrors } from "#app/shared/form-reply.ts";
 
 /**
  * The one way a domain function fails. Each error is a Response, so a loader or action can let it propagate and

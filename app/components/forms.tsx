@@ -1,21 +1,202 @@
-import { useNavigation } from "react-router";
-import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from "react";
+import { Form, useNavigation, type FormProps } from "react-router";
+import {
+  createContext,
+  useContext,
+  useEffect,
+  useId,
+  useRef,
+  type InputHTMLAttributes,
+  type MouseEvent,
+  type ReactNode,
+  type SelectHTMLAttributes,
+  type TextareaHTMLAttributes,
+} from "react";
+import { FORM_ID_FIELD, type FieldConstraint, type FieldErrors, type FormConstraints, type FormReply, type SubmittedValues } from "#app/shared/form-reply.ts";
 
-type Errors = Partial<Record<string, string[]>> | undefined;
+/**
+ * One form on a page: its id (field ids derive from it, so the error summary can link to them), the intent that
+ * tells it from the page's other forms, its limits from the zod schema, and the reply to its last submission.
+ */
+type FormState = {
+  id: string;
+  intent: string | null;
+  constraints: FormConstraints;
+  errors: FieldErrors | null;
+  values: SubmittedValues | null;
+  defaults: Record<string, string | undefined>;
+};
 
-/** Messages for the whole form (not one field), announced to screen readers. */
-export function FormErrors({ errors }: { errors: Errors }) {
-  const messages = errors?.form;
-  if (!messages?.length) return null;
+const FormContext = createContext<FormState | null>(null);
+
+/** The reply if it answers this form (same intent, and the same row's copy when it has one), else undefined. */
+export function replyFor<D>(reply: FormReply<D> | undefined, intent: string | null = null, rowForm: string | null = null): FormReply<D> | undefined {
+  return reply && reply.intent === intent && reply.form === rowForm ? reply : undefined;
+}
+
+function fieldId(form: FormState | null, name: string, fallback: string): string {
+  return form ? `${form.id}-${name}` : fallback;
+}
+
+type ValidatedFormProps = Omit<FormProps, "children" | "id"> & {
+  /** Distinguishes this form's field ids from other forms' on the page; defaults to the intent. */
+  id?: string;
+  /** One row's copy of a form that a table repeats: sent along, so the reply comes back to this copy only. */
+  row?: string;
+  /** Sent as a hidden `intent` field: which of the page's forms this is. */
+  intent?: string;
+  reply: FormReply<unknown> | undefined;
+  constraints?: FormConstraints;
+  /** Values to show before anything was submitted (a profile's current name, say). */
+  defaults?: Record<string, string | undefined>;
+  /** Empties the fields after a successful submission (an "add" form), instead of keeping what was sent. */
+  resetOnSuccess?: boolean;
+  /** False when the page announces this form's success itself, because the form is gone after it (a removed row). */
+  announce?: boolean;
+  /** Shown above the fields, with the error summary. */
+  intro?: ReactNode;
+  children: ReactNode;
+};
+
+/**
+ * A form built on the one server helper (`handleForm`): after a refused submission it shows an error summary at the
+ * top (focused, each message linking to its field), keeps what was typed, marks the fields; after a success it
+ * announces the notice. It is a plain POST form, so all of this works without JavaScript too. The browser's own
+ * validation is off (the limits stay as attributes, for screen readers and maxlength): every message comes from the
+ * server's schema and appears the same way, in the summary and at the field.
+ */
+export function ValidatedForm({
+  id,
+  row,
+  intent,
+  reply,
+  constraints = {},
+  defaults = {},
+  resetOnSuccess,
+  announce = true,
+  intro,
+  children,
+  className,
+  ...props
+}: ValidatedFormProps) {
+  const mine = replyFor(reply, intent ?? null, row ?? null);
+  const formId = id ?? (row ? `${intent ?? "form"}-${row}` : (intent ?? "form"));
+  const failed = mine?.status === "error" ? mine : null;
+  const notice = mine?.status === "success" && announce ? mine.notice : null;
+  const state: FormState = {
+    id: formId,
+    intent: intent ?? null,
+    constraints,
+    errors: failed?.errors ?? null,
+    values: failed?.values ?? null,
+    defaults,
+  };
+  const formRef = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (mine?.status === "success" && resetOnSuccess) formRef.current?.reset();
+  }, [mine, resetOnSuccess]);
   return (
-    <div className="notice error" role="alert">
-      {messages.map((message) => (
-        <p key={message} className="form-error">
-          {message}
-        </p>
-      ))}
+    <FormContext.Provider value={state}>
+      <Form ref={formRef} method="post" className={className ?? "form"} noValidate {...props}>
+        {notice ? (
+          <p className="notice success" role="status">
+            {notice}
+          </p>
+        ) : null}
+        {failed ? <ErrorSummary errors={failed.errors} formId={formId} reply={mine} /> : null}
+        {intro}
+        {intent ? <input type="hidden" name="intent" value={intent} /> : null}
+        {row ? <input type="hidden" name={FORM_ID_FIELD} value={row} /> : null}
+        {children}
+      </Form>
+    </FormContext.Provider>
+  );
+}
+
+/**
+ * A summary link moves focus into its field, with the field's label in view. Without JavaScript the browser only
+ * scrolls to the field; a fragment link does not focus an input by itself.
+ */
+function focusField(event: MouseEvent<HTMLAnchorElement>) {
+  const id = event.currentTarget.hash.slice(1);
+  const target = document.getElementById(id);
+  if (!target) return;
+  event.preventDefault();
+  const label = document.querySelector(`label[for="${CSS.escape(id)}"]`) ?? target;
+  label.scrollIntoView({ block: "start" });
+  target.focus({ preventScroll: true });
+}
+
+/**
+ * The problems of a refused form, at its top: focused when it appears (so focus never drops to the page body), with
+ * each field's message linking to that field.
+ */
+export function ErrorSummary({ errors, formId, reply }: { errors: FieldErrors; formId: string; reply?: unknown }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const titleId = `${formId}-problems`;
+  useEffect(() => {
+    ref.current?.focus();
+  }, [reply]);
+  const entries = Object.entries(errors).filter((entry): entry is [string, string[]] => Boolean(entry[1]?.length));
+  if (entries.length === 0) return null;
+  return (
+    <div className="error-summary" role="alert" aria-labelledby={titleId} tabIndex={-1} ref={ref}>
+      <h2 id={titleId}>{entries.length === 1 && entries[0]![0] === "form" ? "This did not work" : "Check the form"}</h2>
+      <ul>
+        {entries.flatMap(([field, messages]) =>
+          messages.map((message) => (
+            <li key={`${field}:${message}`}>
+              {field === "form" ? (
+                message
+              ) : (
+                <a href={`#${formId}-${field}`} onClick={focusField}>
+                  {message}
+                </a>
+              )}
+            </li>
+          )),
+        )}
+      </ul>
     </div>
   );
+}
+
+/** A success notice outside a form (after a redirect, say), announced by screen readers. */
+export function Notice({ children }: { children: ReactNode }) {
+  return (
+    <p className="notice success" role="status">
+      {children}
+    </p>
+  );
+}
+
+type FieldProps = {
+  name: string;
+  label: ReactNode;
+  hint?: ReactNode;
+  /** Outside a ValidatedForm, or to override: the messages for this field. */
+  errors?: string[];
+};
+
+/** What a field takes from its form: id, limits, messages, and the value to show. */
+function useField(name: string, explicitErrors: string[] | undefined, hint: unknown) {
+  const fallbackId = useId();
+  const form = useContext(FormContext);
+  const id = fieldId(form, name, fallbackId);
+  const errors = explicitErrors ?? form?.errors?.[name];
+  const constraint: FieldConstraint = form?.constraints[name] ?? {};
+  const sent = form?.values?.[name];
+  const value = form?.values ? (typeof sent === "string" ? sent : "") : form?.defaults[name];
+  const describedBy = [hint ? `${id}-hint` : null, errors?.length ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
+  const attributes = {
+    id,
+    name,
+    required: constraint.required || undefined,
+    "aria-invalid": errors?.length ? true : undefined,
+    "aria-describedby": describedBy,
+  };
+  // A refused form keeps the values as typed: the key remounts the field so its default shows the sent value.
+  const key = form?.values ? `sent:${value ?? ""}` : "initial";
+  return { id, errors, constraint, value, attributes, key };
 }
 
 function FieldShell({ id, label, hint, errors, children }: { id: string; label: ReactNode; hint?: ReactNode; errors?: string[]; children: ReactNode }) {
@@ -37,29 +218,39 @@ function FieldShell({ id, label, hint, errors, children }: { id: string; label: 
   );
 }
 
-function describedBy(id: string, hint: unknown, errors?: string[]): string | undefined {
-  const ids = [hint ? `${id}-hint` : null, errors?.length ? `${id}-error` : null].filter(Boolean);
-  return ids.length ? ids.join(" ") : undefined;
-}
-
-type FieldProps = { name: string; label: ReactNode; hint?: ReactNode; errors?: Errors };
-
 export function Field({ name, label, hint, errors, ...input }: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
-  const id = useId();
-  const fieldErrors = errors?.[name];
+  const field = useField(name, errors, hint);
+  const { constraint } = field;
+  const keepsValue = input.type !== "password" && input.type !== "hidden";
   return (
-    <FieldShell id={id} label={label} hint={hint} errors={fieldErrors}>
-      <input id={id} name={name} aria-invalid={fieldErrors?.length ? true : undefined} aria-describedby={describedBy(id, hint, fieldErrors)} {...input} />
+    <FieldShell id={field.id} label={label} hint={hint} errors={field.errors}>
+      <input
+        key={field.key}
+        {...field.attributes}
+        minLength={constraint.minLength}
+        maxLength={constraint.maxLength}
+        min={constraint.min}
+        max={constraint.max}
+        defaultValue={keepsValue && input.defaultValue === undefined ? field.value : undefined}
+        {...input}
+      />
     </FieldShell>
   );
 }
 
 export function TextareaField({ name, label, hint, errors, ...textarea }: FieldProps & TextareaHTMLAttributes<HTMLTextAreaElement>) {
-  const id = useId();
-  const fieldErrors = errors?.[name];
+  const field = useField(name, errors, hint);
   return (
-    <FieldShell id={id} label={label} hint={hint} errors={fieldErrors}>
-      <textarea id={id} name={name} aria-invalid={fieldErrors?.length ? true : undefined} aria-describedby={describedBy(id, hint, fieldErrors)} {...textarea} />
+    <FieldShell id={field.id} label={label} hint={hint} errors={field.errors}>
+      <textarea
+        key={field.key}
+        {...field.attributes}
+        dir="auto"
+        minLength={field.constraint.minLength}
+        maxLength={field.constraint.maxLength}
+        defaultValue={textarea.defaultValue === undefined ? field.value : undefined}
+        {...textarea}
+      />
     </FieldShell>
   );
 }
@@ -71,12 +262,11 @@ export function SelectField({
   errors,
   options,
   ...select
-}: FieldProps & { options: { value: string; label: string }[] } & SelectHTMLAttributes<HTMLSelectElement>) {
-  const id = useId();
-  const fieldErrors = errors?.[name];
+}: FieldProps & { options: readonly { value: string; label: string }[] } & SelectHTMLAttributes<HTMLSelectElement>) {
+  const field = useField(name, errors, hint);
   return (
-    <FieldShell id={id} label={label} hint={hint} errors={fieldErrors}>
-      <select id={id} name={name} aria-invalid={fieldErrors?.length ? true : undefined} aria-describedby={describedBy(id, hint, fieldErrors)} {...select}>
+    <FieldShell id={field.id} label={label} hint={hint} errors={field.errors}>
+      <select key={field.key} {...field.attributes} defaultValue={select.defaultValue === undefined ? field.value : undefined} {...select}>
         {options.map((option) => (
           <option key={option.value} value={option.value}>
             {option.label}
@@ -87,13 +277,69 @@ export function SelectField({
   );
 }
 
-/** A submit button that disables itself while its form is in flight, so a double click sends one request. */
+/**
+ * A new password and its confirmation. The first takes its limits from the schema's `password` field; the
+ * confirmation must match it (the schema's refinement says so on the server).
+ */
+export function NewPasswordFields({ hint, label = "New password" }: { hint?: ReactNode; label?: string }) {
+  const form = useContext(FormContext);
+  const min = form?.constraints.password?.minLength;
+  return (
+    <>
+      <Field
+        name="password"
+        label={label}
+        type="password"
+        autoComplete="new-password"
+        hint={hint ?? (min ? `At least ${min} characters. A passphrase of several words is easy to remember and hard to guess.` : undefined)}
+      />
+      <Field name="confirm" label={`${label}, again`} type="password" autoComplete="new-password" required />
+    </>
+  );
+}
+
+/**
+ * A submit button that refuses a second click while its form is in flight. It stays focusable (aria-disabled
+ * rather than disabled), so focus does not drop to the page body while the request runs.
+ */
 export function SubmitButton({ children, name, value, className }: { children: ReactNode; name?: string; value?: string; className?: string }) {
   const navigation = useNavigation();
-  const busy = navigation.state === "submitting" && (name === undefined || navigation.formData?.get(name) === value);
+  const form = useContext(FormContext);
+  const sentIntent = navigation.formData?.get("intent") ?? null;
+  const ownIntent = name === "intent" ? (value ?? null) : (form?.intent ?? null);
+  const busy = navigation.state === "submitting" && (sentIntent === null || sentIntent === ownIntent);
+  const refuseWhileBusy = (event: MouseEvent<HTMLButtonElement>) => {
+    if (busy) event.preventDefault();
+  };
   return (
-    <button type="submit" name={name} value={value} className={className} disabled={busy} aria-disabled={busy}>
+    <button type="submit" name={name} value={value} className={className} aria-disabled={busy || undefined} onClick={refuseWhileBusy}>
       {children}
     </button>
+  );
+}
+
+/**
+ * A consequential one-click action (approve, revoke, end sessions...) behind a second step: the first click opens
+ * a confirmation with its consequences, the second sends the form. Works without JavaScript (<details>).
+ */
+export function ConfirmAction({
+  label,
+  confirmLabel,
+  children,
+  className,
+}: {
+  label: ReactNode;
+  confirmLabel: ReactNode;
+  children: ReactNode;
+  className?: string;
+}) {
+  return (
+    <details className="confirm-action">
+      <summary className={className ?? "secondary"}>{label}</summary>
+      <div className="confirm-action__body">
+        {children}
+        <SubmitButton className={className === "danger" ? "danger" : undefined}>{confirmLabel}</SubmitButton>
+      </div>
+    </details>
   );
 }

@@ -1,5 +1,4 @@
-import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
-import type { MetaFunction } from "react-router";
+import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { Link, useMatches } from "react-router";
 
 /** Pages that are not built yet: what will be here, and what a visitor can do meanwhile. */
@@ -14,10 +13,10 @@ const PAGES: Record<string, { title: string; body: string; next: { to: string; l
   },
 };
 
-export const meta: MetaFunction = ({ matches }) => {
+export const meta = errorAwareMeta(({ matches }) => {
   const id = matches[matches.length - 1]?.id ?? "";
   return [{ title: `${PAGES[id]?.title ?? "Coming soon"} · Liaison` }];
-};
+});
 
 export default function ComingSoon() {
   const matches = useMatches();

@@ -1,7 +1,6 @@
-import type { MetaFunction } from "react-router";
 import type { LoaderFunctionArgs } from "#app/shared/route-args.ts";
 import { useLoaderData } from "react-router";
-import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
+import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { Markdown } from "#app/components/markdown.tsx";
 import { getContentPage } from "#app/.server/content/pages.ts";
 
@@ -14,10 +13,10 @@ export async function loader({ params }: LoaderFunctionArgs) {
 /** Depends on published content only: anonymous visitors get it from the render cache. */
 export const handle = { renderCache: true };
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
+export const meta = errorAwareMeta<typeof loader>(({ data }) => [
   { title: data ? `${data.title} · Liaison` : "Liaison" },
   { name: "description", content: data?.summary ?? "" },
-];
+]);
 
 export default function ContentPage() {
   const page = useLoaderData<typeof loader>();

@@ -1,10 +1,9 @@
-import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
-import type { MetaFunction } from "react-router";
+import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { Link, useLoaderData } from "react-router";
 import { useRootData } from "#app/root.tsx";
 import { getConferenceAnnouncement, type Announcement } from "#app/.server/agenda/conferences.ts";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
+export const meta = errorAwareMeta<typeof loader>(({ data }) => [
   { title: data?.conference ? `${data.conference.name} · Liaison` : "Liaison · Interagency conference and collaboration portal" },
   {
     name: "description",
@@ -12,7 +11,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
       ? `${data.conference.name}, ${data.conference.dates}, ${data.conference.city}. Register, follow the program, keep working together afterwards.`
       : "Register, follow the agenda, take home the slides and keep talking afterwards.",
   },
-];
+]);
 
 /** Depends on published content only (the current edition): anonymous visitors get it from the render cache. */
 export const handle = { renderCache: true };

@@ -1,7 +1,6 @@
-import type { MetaFunction } from "react-router";
-import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
+import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 
-export const meta: MetaFunction = () => [{ title: "Page not found · Liaison" }];
+export const meta = errorAwareMeta(() => [{ title: "Page not found · Liaison" }]);
 
 export function loader() {
   throw new Response("Not Found", { status: 404 });

@@ -46,9 +46,10 @@ portal.journey(
     await page.getByLabel("Country").selectOption({ label: "Canada" });
     await page.getByLabel("Password", { exact: true }).fill(password);
     await page.getByRole("button", { name: "Create account" }).click();
-    await page.waitForURL("**/verify-email?sent=1");
+    await page.waitForURL("**/verify-email");
     await check();
     expect(await heading(page)).toBe("Check your inbox");
+    expect(await page.getByRole("status").textContent()).toContain("We sent a verification link");
 
     // The demo organizer, in a browser of their own, reads the mail in the outbox (no SMTP server is configured).
     const organizerBrowser = await openBrowser(portal.url);
@@ -71,8 +72,9 @@ portal.journey(
       await visit(link!);
       expect(await heading(page)).toBe("Verify your email address");
       await page.getByRole("button", { name: "Verify my address" }).click();
-      await page.waitForURL("**/login?verified=1");
+      await page.waitForURL("**/login");
       await check();
+      expect(await page.getByRole("status").textContent()).toBe("Your email address is verified. Sign in to continue.");
       await signIn(user, email, password);
       expect(new URL(page.url()).pathname).toBe("/account");
 
@@ -82,15 +84,17 @@ portal.journey(
       await page.getByLabel("Supervisor or sponsor: email address").fill(`sam.${suffix}@cbp.dhs.gov`);
       await page.getByLabel("Why do you want to join?").fill("I target parcels carrying pill-press parts and work with partner agencies abroad.");
       await page.getByRole("button", { name: "Send my application" }).click();
-      await page.waitForURL("**/vetting?done=applied");
+      await page.getByRole("status").filter({ hasText: "Your application is in." }).waitFor();
       await check();
 
       await organizer.visit("/admin/vetting");
       await org.getByRole("link", { name: "Nora Newcomer" }).click();
       await org.waitForURL(/\/admin\/vetting\/[0-9a-f-]{36}$/);
       await organizer.check();
-      await org.getByRole("button", { name: "Approve" }).click();
-      await org.waitForURL("**?done=approved");
+      // Approving takes a second, deliberate click.
+      await org.locator("summary", { hasText: "Approve" }).click();
+      await org.getByRole("button", { name: "Yes, approve the application" }).click();
+      await org.getByRole("status").filter({ hasText: "Approved: the applicant is a member now" }).waitFor();
       await organizer.check();
       expect(await org.getByText("Approved: the applicant is a member now").count()).toBe(1);
 
@@ -116,13 +120,14 @@ portal.journey(
 );
 
 portal.journey(
-  "an attendee who is not vetted gets the 403 page for the discussion board",
+  "an attendee who is not vetted is told what the discussion board is and how to get in",
   async (attendee) => {
     const { page, visit } = attendee;
     await signIn(attendee, "attendee@demo.liaison.test");
     await visit("/forum", { status: 403 });
-    expect(await heading(page)).toBe("Not allowed");
-    expect(await page.getByText("You do not have permission to see this page.").count()).toBe(1);
+    expect(await heading(page)).toBe("For vetted members");
+    expect(await page.title()).toBe("For vetted members · Liaison");
+    expect(await page.getByRole("link", { name: /Apply for vetting|See your application/ }).count()).toBe(1);
   },
   // Chromium reports every 4xx document on the console.
   { allowConsoleErrors: [/status of 403/] },

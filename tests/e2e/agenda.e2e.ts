@@ -44,8 +44,7 @@ async function organizerMovesSession(organizerRole: string, starrerEmail: string
     await page.getByLabel("Starts at").fill(to.start);
     await page.getByLabel("Ends at").fill(to.end);
     await page.getByRole("button", { name: "Save" }).click();
-    await page.waitForURL(/\?done=saved$/);
-    await page.getByText("Saved.").waitFor();
+    await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
     await check();
     await organizer.visit("/admin/outbox");
     const outbox = await bodyText(organizer);

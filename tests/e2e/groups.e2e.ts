@@ -27,7 +27,7 @@ portal.journey("a group's manager adds a colleague to the group and takes them o
   await page.getByLabel("Email address").fill("not-an-address");
   await page.getByRole("button", { name: "Add to the group" }).click();
   // The 400 that carries the field's message is the one console error Chromium reports here.
-  await page.getByText("Enter a valid email address, such as name@agency.gov.").waitFor();
+  await page.getByRole("alert").getByText("Enter a valid email address, such as name@agency.gov.").waitFor();
   await check();
 
   await page.getByLabel("Email address").fill("speaker@demo.liaison.test");
@@ -36,7 +36,8 @@ portal.journey("a group's manager adds a colleague to the group and takes them o
   await check();
   expect(await page.getByRole("heading", { name: "Members (3)" }).count()).toBe(1);
 
-  await page.getByRole("button", { name: "Remove Sam Speaker from the group" }).click();
+  await page.locator("summary", { hasText: "Remove Sam Speaker" }).click();
+  await page.getByRole("button", { name: "Yes, remove from the group" }).click();
   await page.getByText("Sam Speaker is no longer in the group.").waitFor();
   await check();
   expect(await page.getByRole("heading", { name: "Members (2)" }).count()).toBe(1);

@@ -163,9 +163,10 @@ const PAGES: Row[] = [
 
   page("/vetting",                      "/vetting",                                SIGN_IN,   VERIFY,     200,      200,    200,       200,       200),
   page("/vetting/verify",               "/vetting/verify",                         200,       200,        200,      200,    200,       200,       200),
-  page("/members",                      "/members",                                SIGN_IN,   VERIFY,     403,      200,    200,       200,       200),
+  // A signed-in account outside the members' area is told why (403 with its application's state), never bounced.
+  page("/members",                      "/members",                                SIGN_IN,   403,        403,      200,    200,       200,       200),
   page("/members/vouch",                "/members/vouch",                          SIGN_IN,   VERIFY,     403,      200,    200,       403,       200),
-  page("/forum",                        "/forum",                                  SIGN_IN,   VERIFY,     403,      200,    200,       403,       200),
+  page("/forum",                        "/forum",                                  SIGN_IN,   403,        403,      200,    200,       403,       200),
 
   page("/admin",                        "/admin",                                  SIGN_IN,   VERIFY,     403,      403,    403,       200,       200),
   page("/admin/vetting",                "/admin/vetting",                          SIGN_IN,   VERIFY,     403,      403,    403,       200,       200),
@@ -175,6 +176,9 @@ const PAGES: Row[] = [
   page("/admin/allowlist",              "/admin/allowlist",                        SIGN_IN,   VERIFY,     403,      403,    403,       200,       200),
   page("/admin/members",                "/admin/members",                          SIGN_IN,   VERIFY,     403,      403,    403,       200,       200),
   page("/admin/users",                  "/admin/users",                            SIGN_IN,   VERIFY,     403,      403,    403,       403,       200),
+  page("/admin/users/:userId",          "/admin/users/{outsider}",                 SIGN_IN,   VERIFY,     403,      403,    403,       403,       200),
+  page("/admin/users/:userId",          "/admin/users/{unknown-group}",            SIGN_IN,   VERIFY,     403,      403,    403,       403,       404),
+  page("/admin/users/:userId",          "/admin/users/not-an-id",                  SIGN_IN,   VERIFY,     403,      403,    403,       403,       404),
   page("/admin/groups",                 "/admin/groups",                           SIGN_IN,   VERIFY,     403,      403,    403,       200,       200)
     .also({ "group manager": 200, "group member": 403 }),
   page("/admin/groups/:groupId",        "/admin/groups/{group}",                   SIGN_IN,   VERIFY,     404,      404,    404,       200,       200)
@@ -228,9 +232,13 @@ const ACTIONS: Row[] = [
   post("/admin/allowlist",              "/admin/allowlist",              "remove",        {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       400,       400),
   post("/admin/members",                "/admin/members",                "suspend",       {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       400,       400),
   post("/admin/members",                "/admin/members",                "reinstate",     {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       400,       400),
-  post("/admin/users",                  "/admin/users",                  "grant",         {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       403,       400),
-  post("/admin/users",                  "/admin/users",                  "revoke",        {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       403,       400),
-  post("/admin/users",                  "/admin/users",                  "end-sessions",  {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       403,       400),
+  // Ending the sessions of an account that has none, or reinstating one that is not suspended, changes nothing: 200.
+  post("/admin/users/:userId",          "/admin/users/{outsider}",       "grant",         {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       403,       400),
+  post("/admin/users/:userId",          "/admin/users/{outsider}",       "revoke",        {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       403,       400),
+  post("/admin/users/:userId",          "/admin/users/{outsider}",       "end-sessions",  {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       403,       200),
+  post("/admin/users/:userId",          "/admin/users/{outsider}",       "suspend",       {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       403,       400),
+  post("/admin/users/:userId",          "/admin/users/{outsider}",       "reinstate",     {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       403,       200),
+  post("/admin/users/:userId",          "/admin/users/{unknown-group}",  "reinstate",     {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       403,       404),
   post("/admin/groups",                 "/admin/groups",                 "create",        {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       400,       400)
     .also({ "group manager": 403, "group member": 403 }),
   // Adding the same bystander again and again answers 200 each time; removing someone never in the group as well.
@@ -246,12 +254,12 @@ const ACTIONS: Row[] = [
   post("/agenda/sessions/:id",          "/agenda/sessions/{members-session}", null,       { intent: "star" },                     SIGN_IN,   VERIFY,     404,      200,    200,       200,       200),
   post("/agenda/mine",                  "/agenda/mine",                  "create-feed",   {},                                     SIGN_IN,   VERIFY,     200,      200,    200,       200,       200),
   post("/agenda/mine",                  "/agenda/mine",                  "revoke-feed",   {},                                     SIGN_IN,   VERIFY,     200,      200,    200,       200,       200),
-  post("/admin/agenda",                 "/admin/agenda",                 "publish",       {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       "302 /admin/agenda?done=published", "302 /admin/agenda?done=published"),
+  post("/admin/agenda",                 "/admin/agenda",                 "publish",       {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       "302 /admin/agenda", "302 /admin/agenda"),
   post("/admin/agenda/sessions/new",    "/admin/agenda/sessions/new",    null,            {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       400,       400),
   post("/admin/agenda/sessions/:id",    "/admin/agenda/sessions/{session}", "save",       {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       400,       400),
-  post("/admin/agenda/sessions/:id",    "/admin/agenda/sessions/{cancel-session}", "cancel", {},                                  SIGN_IN,   VERIFY,     403,      403,    403,       "302 /admin/agenda/sessions/{cancel-session}?done=cancelled", "302 /admin/agenda/sessions/{cancel-session}?done=cancelled"),
+  post("/admin/agenda/sessions/:id",    "/admin/agenda/sessions/{cancel-session}", "cancel", {},                                  SIGN_IN,   VERIFY,     403,      403,    403,       "302 /admin/agenda/sessions/{cancel-session}", "302 /admin/agenda/sessions/{cancel-session}"),
   // Reinstating a session that was never cancelled changes nothing, and says where it stands.
-  post("/admin/agenda/sessions/:id",    "/admin/agenda/sessions/{session}", "reinstate",  {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       "302 /admin/agenda/sessions/{session}?done=reinstated", "302 /admin/agenda/sessions/{session}?done=reinstated"),
+  post("/admin/agenda/sessions/:id",    "/admin/agenda/sessions/{session}", "reinstate",  {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       "302 /admin/agenda/sessions/{session}", "302 /admin/agenda/sessions/{session}"),
 ];
 
 /**
@@ -269,6 +277,7 @@ const WITHOUT_MFA: { url: string; expected: Record<PrivilegedRole, Expected> }[]
   withoutMfa("/admin/allowlist",     403,    403,       MFA,       MFA),
   withoutMfa("/admin/members",       403,    403,       MFA,       MFA),
   withoutMfa("/admin/users",         403,    403,       403,       MFA),
+  withoutMfa("/admin/users/{outsider}", 403, 403,       403,       MFA),
   withoutMfa("/admin/groups",        403,    403,       MFA,       MFA),
   withoutMfa("/admin/groups/{group}", 404,   404,       MFA,       MFA),
   withoutMfa("/admin/audit",         403,    403,       403,       MFA),
@@ -413,10 +422,11 @@ describe("the table is complete", () => {
     return files;
   }
 
-  /** The intents a route module's forms send, read from its source: `name="intent" value="…"`. */
+  /** The intents a route module's forms send, read from its source: `<ValidatedForm intent="…">` or `name="intent" value="…"`. */
   function intentsIn(file: string): string[] {
     const source = fs.readFileSync(path.resolve("app", file), "utf8");
-    return [...new Set([...source.matchAll(/name="intent"\s+value="([^"]+)"/g)].map((match) => match[1]!))].sort();
+    const sent = source.matchAll(/(?:\bintent|name="intent"\s+value)="([^"]+)"/g);
+    return [...new Set([...sent].map((match) => match[1]!))].sort();
   }
 
   test("every route of the server build has a page row, and every row a route", async () => {

@@ -17,6 +17,7 @@ import { createGroup } from "#tests/factories/access.ts";
 import { createUser, createUserSession, FACTORY_PASSWORD } from "#tests/factories/accounts.ts";
 import { hashToken } from "#app/.server/accounts/tokens.ts";
 import { startTestApp, type TestApp, type TestClient, type TestResponse } from "#tests/support/app.ts";
+import { formAlert } from "#tests/support/html.ts";
 
 const COOKIE = "liaison_session";
 const NEW_PASSWORD = "a brand new passphrase for the test";
@@ -47,11 +48,6 @@ function isRedirect(status: number): boolean {
   return status === 302 || status === 303;
 }
 
-/** The form-level messages of a page (the role="alert" box), as text. */
-function formAlert(html: string): string | null {
-  const box = /<div class="notice error" role="alert">([\s\S]*?)<\/div>/.exec(html)?.[1];
-  return box === undefined ? null : box.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim();
-}
 
 async function sessionCount(userId: string): Promise<number> {
   const [row] = await getDb().select({ n: sql<number>`count(*)::int` }).from(sessions).where(eq(sessions.userId, userId));

@@ -226,7 +226,7 @@ describe("an organizer edits the program", () => {
       audience: "public",
       abstract: "X-ray and trace detection find a lot, but not everything.",
     });
-    expect([moved.status, moved.location]).toEqual([302, `/admin/agenda/sessions/${id}?done=saved`]);
+    expect([moved.status, moved.location]).toEqual([302, `/admin/agenda/sessions/${id}`]);
     const mails = await getDb().select().from(mailOutbox).where(eq(mailOutbox.toAddress, fan.user.email));
     expect(mails.map((mail) => mail.subject)).toEqual(['Program change: "Mail facility targeting: what the scanners miss" has moved']);
     expect(mails[0]!.textBody).toContain("It is now: Tuesday 8 June 2027, 17:00–18:30\n");

@@ -5,7 +5,7 @@ import { getDb } from "#db/client.ts";
 import { users } from "#db/schema/accounts.ts";
 import { auditLog } from "#db/schema/audit.ts";
 import { AUDIT_ACTIONS } from "../audit/log.ts";
-import type { FieldErrors } from "../http/forms.ts";
+import type { FieldErrors } from "#app/shared/form-reply.ts";
 import { PAGE_SIZE } from "./context.ts";
 import { assertPermission, type Actor } from "../accounts/permissions.ts";
 import { likePattern } from "../http/search.ts";
@@ -19,6 +19,7 @@ export const AuditFilterSchema = z
   .object({
     action: optional(z.enum(AUDIT_ACTIONS, "Choose an action from the list.")),
     actor: optional(plainString().trim().toLowerCase().max(254, "That is too long for an email address.")),
+    subject: optional(z.uuid("Open this filter from an account's page.")),
     from: optional(day),
     to: optional(day),
     before: optional(cursor),
@@ -28,7 +29,7 @@ export const AuditFilterSchema = z
 export type AuditFilter = z.output<typeof AuditFilterSchema>;
 
 export function parseAuditFilter(params: URLSearchParams): { ok: true; filter: AuditFilter } | { ok: false; errors: FieldErrors } {
-  const keys = ["action", "actor", "from", "to", "before", "after"] as const;
+  const keys = ["action", "actor", "subject", "from", "to", "before", "after"] as const;
   const result = AuditFilterSchema.safeParse(Object.fromEntries(keys.map((key) => [key, params.get(key)])));
   if (result.success) return { ok: true, filter: result.data };
   const errors: FieldErrors = {};
@@ -46,6 +47,7 @@ function conditions(filter: AuditFilter): SQL[] {
   if (filter.actor) {
     where.push(inArray(auditLog.actorId, getDb().select({ id: users.id }).from(users).where(ilike(users.email, likePattern(filter.actor)))));
   }
+  if (filter.subject) where.push(eq(auditLog.subjectId, filter.subject));
   if (filter.from) where.push(sql`${auditLog.at} >= (${filter.from}::date)::timestamp at time zone 'UTC'`);
   if (filter.to) where.push(sql`${auditLog.at} < (${filter.to}::date + 1)::timestamp at time zone 'UTC'`);
   return where;

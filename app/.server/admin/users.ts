@@ -1,6 +1,8 @@
 import { and, desc, eq, ilike, or, sql } from "drizzle-orm";
 import { getDb } from "#db/client.ts";
 import { GRANTED_ROLES, sessions, totpCredentials, users, type GrantedRole } from "#db/schema/accounts.ts";
+import { vettingApplications } from "#db/schema/vetting.ts";
+import { NotFoundError } from "../errors.ts";
 import { invalidateUserSessions } from "../accounts/sessions.ts";
 import { recordAudit } from "../audit/log.ts";
 import { enqueueMail } from "../mail/outbox.ts";
@@ -126,4 +128,42 @@ export async function endAllSessionsOf(actor: Actor, input: { userId: string; ip
     );
     return { ok: true as const, ended };
   });
+}
+
+/**
+ * One account as an admin manages it, on one page: profile, roles, standing, sessions and vetting applications.
+ * An unknown id is a NotFoundError, as for any row.
+ */
+export async function getUserForAdmin(actor: Actor, userId: string) {
+  assertPermission(actor, "manage:roles");
+  const [user] = await getDb()
+    .select({
+      id: users.id,
+      email: users.email,
+      name: users.name,
+      agency: users.agency,
+      jobTitle: users.jobTitle,
+      country: users.country,
+      roles: users.roles,
+      emailVerifiedAt: users.emailVerifiedAt,
+      memberUntil: users.memberUntil,
+      status: users.status,
+      suspendedReason: users.suspendedReason,
+      createdAt: users.createdAt,
+      mfaEnrolled: sql<boolean>`exists (select 1 from ${totpCredentials} t where t.user_id = users.id)`,
+    })
+    .from(users)
+    .where(eq(users.id, userId));
+  if (!user) throw new NotFoundError("There is no such account.");
+  const userSessions = await getDb()
+    .select({ createdAt: sessions.createdAt, lastSeenAt: sessions.lastSeenAt, ip: sessions.ip, userAgent: sessions.userAgent, mfaVerifiedAt: sessions.mfaVerifiedAt })
+    .from(sessions)
+    .where(eq(sessions.userId, userId))
+    .orderBy(desc(sessions.lastSeenAt));
+  const applications = await getDb()
+    .select({ id: vettingApplications.id, status: vettingApplications.status, agency: vettingApplications.agency, createdAt: vettingApplications.createdAt, decidedAt: vettingApplications.decidedAt })
+    .from(vettingApplications)
+    .where(eq(vettingApplications.userId, userId))
+    .orderBy(desc(vettingApplications.createdAt));
+  return { user, sessions: userSessions, applications };
 }

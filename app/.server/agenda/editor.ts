@@ -357,7 +357,7 @@ export async function updateSession(actor: Actor, sessionId: string, input: z.ou
     await getDb().transaction(async (tx) => {
       const before = await lockSession(tx, conference, sessionId);
       if (before.updatedAt.toISOString() !== input.version) {
-        throw new ConflictError("Someone else saved this session while you were editing it. The form now shows their version: make your change again.");
+        throw new ConflictError("Someone else saved this session while you were editing it. Your changes are still in the form: open the session page in another tab to see theirs, then save again.");
       }
       const { roomName } = await checkReferences(tx, conference, input);
       const clash = await findDoubleBooking(tx, conference, placed, input, sessionId);

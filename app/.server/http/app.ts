@@ -16,6 +16,7 @@ import { createRenderCache } from "./render-cache.ts";
 import { cachedPageHeaders, noStoreForLinkTokens, refuseCrossOrigin, securityHeaders } from "./security.ts";
 import { resolveSession } from "./session-middleware.ts";
 import { createUnavailablePage } from "./unavailable.ts";
+import { takeNotice } from "./notice.ts";
 
 export type AppSource =
   | { mode: "production"; build: ServerBuild; clientDir: string }
@@ -86,6 +87,7 @@ export function createHttpApp(source: AppSource): express.Express {
   app.use(noStoreForLinkTokens);
   app.use(limitRequestBodies(cfg.limits));
   app.use(resolveSession);
+  app.use(takeNotice);
 
   app.all(
     "*",
@@ -99,6 +101,7 @@ export function createHttpApp(source: AppSource): express.Express {
         userAgent: req.get("user-agent") ?? null,
         viewer: res.locals.viewer ?? null,
         pendingMfa: res.locals.pendingMfa ?? null,
+        notice: (res.locals.notice as string | null) ?? null,
       }),
     }),
   );

@@ -9,6 +9,8 @@ export type RequestContext = {
   /** The signed-in user, or null. A session still waiting for its second factor is `pendingMfa`, not a viewer. */
   viewer: Viewer | null;
   pendingMfa: Viewer | null;
+  /** A one-time notice after a redirect (http/notice.ts), shown at the top of the page. */
+  notice?: string | null;
   /** Set when the page is rendered for the anonymous render cache (http/render-cache.ts). */
   renderForCache?: true;
   /** Set only when rendering the 503 page for a request the database could not serve (http/unavailable.ts). */

@@ -9,12 +9,13 @@ import {
 import { data } from "react-router";
 import type { z } from "zod";
 import { config } from "../config.ts";
-import { TooLargeError } from "../errors.ts";
+import { DomainError, InvalidError, TooLargeError } from "../errors.ts";
 import { BodyTooLargeError, isBodyTooLarge, tooLargeMessage } from "./body-limit.ts";
+import { FORM_ID_FIELD, type FieldErrors, type FormReply, type SubmittedValues } from "#app/shared/form-reply.ts";
 
-export type FieldErrors = Partial<Record<string, string[]>>;
+export type { FieldErrors, FormReply } from "#app/shared/form-reply.ts";
 
-export type FormResult<T> = { ok: true; data: T; formData: FormData } | { ok: false; errors: FieldErrors };
+export type FormResult<T> = { ok: true; data: T; values: SubmittedValues } | { ok: false; errors: FieldErrors; values: SubmittedValues };
 
 /**
  * Reads a urlencoded or multipart form of at most `maxBytes` (FORM_MAX_BYTES, 64 KiB, unless the route says
@@ -72,30 +73,116 @@ export function isParserLimitError(error: unknown): boolean {
   return false;
 }
 
-/** Parses a form with its zod schema; every problem is reported against the field it belongs to. */
-export async function parseForm<S extends z.ZodType>(request: Request, schema: S): Promise<FormResult<z.output<S>>> {
-  const formData = await readFormData(request);
-  const values: Record<string, string | string[]> = {};
+function valuesOf(formData: FormData): SubmittedValues {
+  const values: SubmittedValues = {};
   for (const [key, value] of formData) {
     if (typeof value !== "string") continue;
     const existing = values[key];
     values[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
   }
+  return values;
+}
+
+/** Parses a form with its zod schema; every problem is reported against the field it belongs to. */
+export async function parseForm<S extends z.ZodType>(request: Request, schema: S): Promise<FormResult<z.output<S>>> {
+  const values = valuesOf(await readFormData(request));
   const result = schema.safeParse(values);
-  if (result.success) return { ok: true, data: result.data, formData };
+  if (result.success) return { ok: true, data: result.data, values };
   const errors: FieldErrors = {};
   for (const issue of result.error.issues) {
     const field = issue.path.length > 0 ? String(issue.path[0]) : "form";
     (errors[field] ??= []).push(issue.message);
   }
-  return { ok: false, errors };
+  return { ok: false, errors, values };
 }
 
-/** The answer to a form that did not validate: 400, with messages per field for the page to show. */
-export function invalidForm(errors: FieldErrors) {
-  return data({ ok: false as const, errors }, { status: 400 });
+/** What a form handler returns when the submission did what it asked: a notice to announce, and any data for the page. */
+export type FormSuccess<D> = { notice: string | null; data: D };
+
+export function formSuccess(notice: string | null): FormSuccess<null>;
+export function formSuccess<D>(notice: string | null, payload: D): FormSuccess<D>;
+export function formSuccess<D>(notice: string | null, payload?: D): FormSuccess<D | null> {
+  return { notice, data: payload ?? null };
 }
 
-export function formError(message: string, status = 400) {
-  return data({ ok: false as const, errors: { form: [message] } as FieldErrors }, { status });
+/** Fields whose values never travel back to the page: a password belongs in the user's hands only. */
+const SECRET_FIELD = /password|^confirm$/i;
+
+function withoutSecrets(values: SubmittedValues): SubmittedValues {
+  return Object.fromEntries(Object.entries(values).filter(([key]) => !SECRET_FIELD.test(key)));
+}
+
+/**
+ * A route's translation of a domain function's expected refusal (a wrong password, a throttled code) into the
+ * form's messages, with the status that fits (401, 403, 429). Domain functions themselves throw the typed errors.
+ */
+export class FormRefusal extends Error {
+  constructor(
+    readonly errors: FieldErrors,
+    readonly status = 400,
+  ) {
+    super("The form was refused.");
+  }
+}
+
+export function refuse(errors: FieldErrors | string, status = 400): never {
+  throw new FormRefusal(typeof errors === "string" ? { form: [errors] } : errors, status);
+}
+
+/** Domain failures that belong on the form (the user can fix or retry them) rather than on an error page. */
+function formFailure(error: unknown): { errors: FieldErrors; status: number } | null {
+  if (error instanceof FormRefusal) return { errors: error.errors, status: error.status };
+  if (error instanceof InvalidError) return { errors: error.fieldErrors, status: 400 };
+  if (error instanceof DomainError && (error.kind === "conflict" || error.kind === "rate_limited")) {
+    return { errors: { form: [error.publicMessage] }, status: error.status };
+  }
+  return null;
+}
+
+function sentString(values: SubmittedValues, name: string): string | null {
+  const value = values[name];
+  return typeof value === "string" ? value : null;
+}
+
+function formRejection(values: SubmittedValues, errors: FieldErrors, status: number) {
+  const reply: FormReply<never> = {
+    status: "error",
+    intent: sentString(values, "intent"),
+    form: sentString(values, FORM_ID_FIELD),
+    errors,
+    values: withoutSecrets(values),
+  };
+  return data(reply, { status });
+}
+
+/**
+ * The one way a route handles a form: read the body once (within the request's limit), parse it with the form's
+ * zod schema and, when it is valid, call `onValid`. A form that does not validate, or whose handler throws an
+ * InvalidError, ConflictError or RateLimitedError, answers with the messages per field and what was typed (less
+ * passwords), so the page shows the form as the user left it. Other errors (not found, forbidden) and redirects
+ * propagate to the error page or the browser. The reply names the form that was sent (its intent, and its copy when
+ * a table has one per row), so the page shows the messages there.
+ */
+export async function handleForm<S extends z.ZodType, D>(
+  request: Request,
+  schema: S,
+  onValid: (input: z.output<S>) => Promise<FormSuccess<D>> | FormSuccess<D>,
+) {
+  const form = await parseForm(request, schema);
+  if (!form.ok) return formRejection(form.values, form.errors, 400);
+  try {
+    const success = await onValid(form.data);
+    const reply: FormReply<D> = {
+      status: "success",
+      intent: sentString(form.values, "intent"),
+      form: sentString(form.values, FORM_ID_FIELD),
+      notice: success.notice,
+      data: success.data,
+    };
+    return data(reply, { status: 200 });
+  } catch (error) {
+    const failure = formFailure(error);
+    if (!failure) throw error;
+    return formRejection(form.values, failure.errors, failure.status);
+  }
 }

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import zlib from "node:zlib";
 import { createRequestHandler, matchRoutes, type RouteObject, type ServerBuild } from "react-router";
 import { readSessionToken } from "../accounts/cookies.ts";
+import { hasPendingNotice } from "./notice.ts";
 import { config } from "../config.ts";
 import { currentContentVersion } from "../content/version.ts";
 import { logger } from "../log.ts";
@@ -230,6 +231,8 @@ export function createRenderCache(options: RenderCacheOptions): RenderCache {
     if (req.method !== "GET" && req.method !== "HEAD") return false;
     const key = req.url ?? "/";
     if (!key.startsWith("/") || key.startsWith("//") || readSessionToken(req.headers.cookie) !== null) return false;
+    // A one-time notice is for this visitor only: render the page for them.
+    if (hasPendingNotice(req.headers.cookie)) return false;
     const cached = entries.get(key);
     if (!cached && !routeOptsIn(key.split("?")[0]!)) return false;
     const version = currentContentVersion();

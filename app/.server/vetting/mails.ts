@@ -1,4 +1,5 @@
 import type { Mail } from "../mail/outbox.ts";
+import { config } from "../config.ts";
 import { mailDate } from "./context.ts";
 
 /** The texts of every mail vetting sends, in one place so their tone stays the same. */
@@ -52,7 +53,7 @@ export function suspendedMail(to: string, name: string, reason: string): Mail {
   return {
     to,
     subject: "Your Liaison account is suspended",
-    text: `Hello ${name},\n\nThe organizers have suspended your Liaison account, and you have been signed out everywhere. Their reason:\n\n${quote(reason)}\n\nIf you think this is a mistake, reply to the conference organizers.${SIGNATURE}`,
+    text: `Hello ${name},\n\nThe organizers have suspended your Liaison account, and you have been signed out everywhere. Their reason:\n\n${quote(reason)}\n\nIf you think this is a mistake, write to the organizers at ${config().organizersEmail}.${SIGNATURE}`,
   };
 }
 

@@ -1,25 +1,37 @@
 import { z } from "zod";
-import { EmailSchema, TokenSchema } from "../accounts/schemas.ts";
+import { TokenSchema } from "../accounts/schemas.ts";
 import { nameLine, plainString, requiredText } from "../http/text.ts";
 
 const text = (missing: string, max: number, tooLong: string) => requiredText(missing, max, tooLong);
 
 const uuid = z.uuid("This item does not exist.");
 
+/** An email field whose messages name the address asked for: a form with two addresses must not say the same twice. */
+const emailOf = (missing: string, example: string) =>
+  plainString({ missing })
+    .trim()
+    .toLowerCase()
+    .min(1, missing)
+    .max(254, "That email address is too long.")
+    .pipe(z.email(`${example}`));
+
 export const LIMITS = { reason: 4000, reply: 4000, statement: 1000, note: 2000, suspension: 1000, search: 100 } as const;
 
 export const ApplySchema = z
   .object({
     agency: nameLine("Enter your agency.", 160, "Your agency can be at most 160 characters."),
-    officialEmail: EmailSchema,
+    officialEmail: emailOf("Enter your official email address.", "Enter your official address as name@agency.gov (with an @ and a domain)."),
     sponsorName: nameLine("Enter the name of your supervisor or sponsor.", 120, "The name can be at most 120 characters."),
-    sponsorEmail: EmailSchema,
+    sponsorEmail: emailOf(
+      "Enter your supervisor's or sponsor's email address.",
+      "Enter your supervisor's or sponsor's address as name@agency.gov (with an @ and a domain).",
+    ),
     reason: requiredText("Tell us why you want to join.", LIMITS.reason, `Your reason can be at most ${LIMITS.reason} characters.`, {
       length: 20,
       message: "Tell us in a sentence or two (at least 20 characters) why you want to join.",
     }),
   })
-  .refine((input) => input.sponsorEmail !== input.officialEmail, {
+  .refine((input) => !input.sponsorEmail || input.sponsorEmail !== input.officialEmail, {
     path: ["sponsorEmail"],
     message: "Give your supervisor's or sponsor's own address, not yours.",
   });

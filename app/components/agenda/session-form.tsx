@@ -1,6 +1,6 @@
-import { useId, type ReactNode } from "react";
-import { Form } from "react-router";
-import { Field, FormErrors, SelectField, SubmitButton, TextareaField } from "#app/components/forms.tsx";
+import { useId } from "react";
+import { Field, replyFor, SelectField, SubmitButton, TextareaField, ValidatedForm } from "#app/components/forms.tsx";
+import type { FormConstraints, FormReply } from "#app/shared/form-reply.ts";
 import type { EditorOptions } from "#app/.server/agenda/editor.ts";
 import { AUDIENCE_LABELS, SESSION_TYPE_LABELS } from "./links.ts";
 
@@ -18,69 +18,57 @@ export type SessionFormValues = {
   speakerIds: string[];
 };
 
-type Errors = Partial<Record<string, string[]>> | undefined;
-
 /** The organizers' form for a session; times are the venue's. Works without JavaScript. */
 export function SessionForm({
   options,
   values,
-  errors,
+  reply,
+  intent,
+  constraints,
   hidden,
   submitLabel,
-  limits,
-  children,
 }: {
   options: EditorOptions;
   values: SessionFormValues;
-  errors: Errors;
+  reply: FormReply<unknown> | undefined;
+  intent?: string;
+  constraints: FormConstraints;
   hidden: Record<string, string>;
   submitLabel: string;
-  limits: { title: number; abstract: number };
-  /** More fields of the form (an intent). */
-  children?: ReactNode;
 }) {
   const speakersId = useId();
-  const speakerErrors = errors?.speakerIds;
+  const mine = replyFor(reply, intent ?? null);
+  const speakerErrors = mine?.status === "error" ? mine.errors.speakerIds : undefined;
+  const sentSpeakers = mine?.status === "error" ? [mine.values.speakerIds ?? []].flat() : values.speakerIds;
+  const defaults = { ...values, speakerIds: undefined };
   return (
-    <Form method="post" className="form session-editor" noValidate>
-      <FormErrors errors={errors} />
+    <ValidatedForm reply={reply} intent={intent} constraints={constraints} defaults={defaults} className="form session-editor">
       {Object.entries(hidden).map(([name, value]) => (
         <input key={name} type="hidden" name={name} value={value} />
       ))}
-      {children}
-      <Field name="title" label="Title" defaultValue={values.title} maxLength={limits.title} required errors={errors} />
-      <SelectField name="type" label="Type" defaultValue={values.type} options={Object.entries(SESSION_TYPE_LABELS).map(([value, label]) => ({ value, label }))} errors={errors} />
-      <SelectField name="day" label="Day" defaultValue={values.day} options={options.days} errors={errors} />
-      <Field
-        name="start"
-        label="Starts at"
-        type="time"
-        hint={`${options.conference.timeZone.replace(/_/g, " ")} time, the venue's.`}
-        defaultValue={values.start}
-        required
-        errors={errors}
-      />
-      <Field name="end" label="Ends at" type="time" hint="An end before the start means the next day." defaultValue={values.end} required errors={errors} />
-      <SelectField name="roomId" label="Room" defaultValue={values.roomId} options={[{ value: "", label: "No room (everywhere, or off site)" }, ...options.rooms]} errors={errors} />
-      <SelectField name="trackId" label="Track" defaultValue={values.trackId} options={[{ value: "", label: "No track" }, ...options.tracks]} errors={errors} />
-      <Field name="capacity" label="Seats (if limited)" inputMode="numeric" defaultValue={values.capacity} errors={errors} />
+      <Field name="title" label="Title" dir="auto" />
+      <SelectField name="type" label="Type" options={Object.entries(SESSION_TYPE_LABELS).map(([value, label]) => ({ value, label }))} />
+      <SelectField name="day" label="Day" options={options.days} />
+      <Field name="start" label="Starts at" type="time" hint={`${options.conference.timeZone.replace(/_/g, " ")} time, the venue's.`} />
+      <Field name="end" label="Ends at" type="time" hint="An end before the start means the next day." />
+      <SelectField name="roomId" label="Room" options={[{ value: "", label: "No room (everywhere, or off site)" }, ...options.rooms]} />
+      <SelectField name="trackId" label="Track" options={[{ value: "", label: "No track" }, ...options.tracks]} />
+      <Field name="capacity" label="Seats (if limited)" inputMode="numeric" />
       <SelectField
         name="audience"
         label="Open to"
-        defaultValue={values.audience}
         options={[
           { value: "public", label: "Everyone (public)" },
           { value: "attendees", label: AUDIENCE_LABELS.attendees },
           { value: "members", label: AUDIENCE_LABELS.members },
         ]}
-        errors={errors}
       />
-      <fieldset className="field speaker-choice" aria-describedby={speakerErrors?.length ? `${speakersId}-error` : undefined}>
+      <fieldset className="field speaker-choice" id={`${intent ?? "form"}-speakerIds`} tabIndex={-1} aria-describedby={speakerErrors?.length ? `${speakersId}-error` : undefined}>
         <legend>Speakers</legend>
         <div className="speaker-options">
           {options.speakers.map((speaker) => (
-            <label key={speaker.value}>
-              <input type="checkbox" name="speakerIds" value={speaker.value} defaultChecked={values.speakerIds.includes(speaker.value)} /> {speaker.label}
+            <label key={`${speaker.value}:${sentSpeakers.includes(speaker.value)}`}>
+              <input type="checkbox" name="speakerIds" value={speaker.value} defaultChecked={sentSpeakers.includes(speaker.value)} /> {speaker.label}
             </label>
           ))}
         </div>
@@ -90,8 +78,8 @@ export function SessionForm({
           </p>
         ) : null}
       </fieldset>
-      <TextareaField name="abstract" label="Description (markdown)" rows={8} maxLength={limits.abstract} defaultValue={values.abstract} errors={errors} />
+      <TextareaField name="abstract" label="Description (markdown)" rows={8} />
       <SubmitButton>{submitLabel}</SubmitButton>
-    </Form>
+    </ValidatedForm>
   );
 }

@@ -1,67 +1,52 @@
-import type { MetaFunction } from "react-router";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "#app/shared/route-args.ts";
-import { Form, Link, useActionData, useLoaderData } from "react-router";
-import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
-import { Field, FormErrors, SelectField, SubmitButton } from "#app/components/forms.tsx";
+import { Link, useActionData, useLoaderData } from "react-router";
+import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
+import { Field, SelectField, SubmitButton, ValidatedForm } from "#app/components/forms.tsx";
 import { COUNTRY_OPTIONS } from "#app/.server/accounts/countries.ts";
 import { requireViewer } from "#app/.server/accounts/guards.ts";
 import { getAccount, updateProfile } from "#app/.server/accounts/profile.ts";
 import { ProfileFieldsSchema } from "#app/.server/accounts/schemas.ts";
-import { invalidForm, parseForm } from "#app/.server/http/forms.ts";
+import { NotFoundError } from "#app/.server/errors.ts";
+import { formConstraints } from "#app/.server/http/form-constraints.ts";
+import { formSuccess, handleForm } from "#app/.server/http/forms.ts";
 import { LONG_DAY } from "#app/shared/dates.ts";
+import { ROLE_LABELS } from "#app/shared/roles.ts";
 
-export const meta: MetaFunction = () => [{ title: "Your account · Liaison" }];
+export const meta = errorAwareMeta(() => [{ title: "Your account · Liaison" }]);
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = requireViewer(request, context);
   const account = await getAccount(viewer.id);
-  if (!account) throw new Response("Not Found", { status: 404 });
-  const params = new URL(request.url).searchParams;
-  return {
-    account,
-    countries: COUNTRY_OPTIONS,
-    verified: params.get("verified") === "1",
-    emailChanged: params.get("email") === "changed",
-    now: new Date(),
-  };
+  if (!account) throw new NotFoundError();
+  return { account, countries: COUNTRY_OPTIONS, constraints: formConstraints(ProfileFieldsSchema), now: new Date() };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = requireViewer(request, context);
-  const form = await parseForm(request, ProfileFieldsSchema);
-  if (!form.ok) return invalidForm(form.errors);
-  const { changed } = await updateProfile(viewer.id, form.data, context.ip);
-  return { ok: true as const, changed: changed.length, errors: undefined };
+  return handleForm(request, ProfileFieldsSchema, async (input) => {
+    const { changed } = await updateProfile(viewer.id, input, context.ip);
+    return formSuccess(changed.length ? "Your profile was saved." : "Nothing to change: your profile is as it was.");
+  });
 }
 
-const ROLE_LABELS: Record<string, string> = {
-  attendee: "Attendee",
-  member: "Vetted member",
-  speaker: "Speaker",
-  moderator: "Moderator",
-  organizer: "Organizer",
-  admin: "Administrator",
-};
 
 function Day({ date }: { date: Date }) {
   return <time dateTime={date.toISOString()}>{LONG_DAY.format(date)}</time>;
 }
 
 export default function Profile() {
-  const { account, countries, verified, emailChanged, now } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
-  const errors = result?.errors;
+  const { account, countries, constraints, now } = useLoaderData<typeof loader>();
+  const reply = useActionData<typeof action>();
   const memberUntil = account.memberUntil;
+  const verified = account.emailVerifiedAt !== null;
   return (
     <section className="prose">
       <h1>Your account</h1>
-      {verified ? <p className="notice success">Your email address is verified.</p> : null}
-      {emailChanged ? <p className="notice success">Your email address was changed.</p> : null}
 
       <h2>Sign-in and status</h2>
       <dl>
         <dt>Email address</dt>
-        <dd>
+        <dd className="wrap">
           {account.email}{" "}
           {account.emailVerifiedAt ? (
             <span className="badge">Verified</span>
@@ -79,7 +64,9 @@ export default function Profile() {
         </dd>
         <dt>Membership</dt>
         <dd>
-          {memberUntil && memberUntil > now ? (
+          {!verified ? (
+            <>Not a vetted member. Once your address is verified you can apply for vetting.</>
+          ) : memberUntil && memberUntil > now ? (
             <>
               Vetted member until <Day date={memberUntil} />. <Link to="/vetting">Renew</Link>
             </>
@@ -95,32 +82,43 @@ export default function Profile() {
         </dd>
         <dt>Two-factor authentication</dt>
         <dd>
-          {account.mfaEnrolled ? "On" : "Off"}. <Link to="/account/mfa">{account.mfaEnrolled ? "Manage" : "Set it up"}</Link>
+          {account.mfaEnrolled ? "On" : "Off"}.{" "}
+          {verified ? <Link to="/account/mfa">{account.mfaEnrolled ? "Manage" : "Set it up"}</Link> : "You can set it up once your address is verified."}
         </dd>
       </dl>
 
       <h2>Profile</h2>
-      <Form method="post" className="form">
-        <FormErrors errors={errors} />
-        {result?.ok ? <p className="notice success">{result.changed ? "Your profile was saved." : "Nothing to change: your profile is as it was."}</p> : null}
-        <Field name="name" label="Name" autoComplete="name" required maxLength={120} defaultValue={account.name} errors={errors} />
-        <Field name="agency" label="Agency" autoComplete="organization" required maxLength={160} defaultValue={account.agency} errors={errors} />
-        <Field name="jobTitle" label="Job title" autoComplete="organization-title" required maxLength={120} defaultValue={account.jobTitle} errors={errors} />
-        <SelectField name="country" label="Country" required defaultValue={account.country} options={countries} errors={errors} />
+      <ValidatedForm
+        reply={reply}
+        constraints={constraints}
+        defaults={{ name: account.name, agency: account.agency, jobTitle: account.jobTitle, country: account.country }}
+      >
+        <Field name="name" label="Name" autoComplete="name" dir="auto" />
+        <Field name="agency" label="Agency" autoComplete="organization" dir="auto" />
+        <Field name="jobTitle" label="Job title" autoComplete="organization-title" dir="auto" />
+        <SelectField name="country" label="Country" options={countries} />
         <SubmitButton>Save profile</SubmitButton>
-      </Form>
+      </ValidatedForm>
 
       <h2>More</h2>
       <ul>
         <li>
           <Link to="/account/security">Password, email address and sessions</Link>
         </li>
-        <li>
-          <Link to="/account/mfa">Two-factor authentication</Link>
-        </li>
-        <li>
-          <Link to="/vetting">Vetting and membership</Link>
-        </li>
+        {verified ? (
+          <>
+            <li>
+              <Link to="/account/mfa">Two-factor authentication</Link>
+            </li>
+            <li>
+              <Link to="/vetting">Vetting and membership</Link>
+            </li>
+          </>
+        ) : (
+          <li>
+            <Link to="/verify-email">Verify your address</Link> to set up two-factor authentication and apply for vetting
+          </li>
+        )}
         <li>
           <a href="/account/export">Download your data</a> (a JSON file)
         </li>

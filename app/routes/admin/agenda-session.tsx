@@ -1,7 +1,7 @@
-import type { LinksFunction, MetaFunction } from "react-router";
-import { Form, Link, redirect, useActionData, useLoaderData, useSearchParams } from "react-router";
-import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
-import { SubmitButton } from "#app/components/forms.tsx";
+import type { LinksFunction } from "react-router";
+import { Link, useActionData, useLoaderData } from "react-router";
+import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
+import { ConfirmAction, ValidatedForm } from "#app/components/forms.tsx";
 import { SessionForm } from "#app/components/agenda/session-form.tsx";
 import { STATUS_LABELS } from "#app/components/agenda/links.ts";
 import { requirePermission } from "#app/.server/accounts/guards.ts";
@@ -9,20 +9,21 @@ import { siteUrl } from "#app/.server/accounts/site-url.ts";
 import {
   getEditorOptions,
   getSessionForEditor,
-  LIMITS,
   SessionPageSchema,
   setSessionCancelled,
   updateSession,
 } from "#app/.server/agenda/editor.ts";
 import { SessionIdSchema } from "#app/.server/agenda/schemas.ts";
-import { ConflictError, InvalidError, NotFoundError } from "#app/.server/errors.ts";
-import { formError, invalidForm, parseForm } from "#app/.server/http/forms.ts";
+import { NotFoundError } from "#app/.server/errors.ts";
+import { formConstraints } from "#app/.server/http/form-constraints.ts";
+import { handleForm } from "#app/.server/http/forms.ts";
+import { redirectWithNotice } from "#app/.server/http/notice.ts";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "#app/shared/route-args.ts";
 import agendaStyles from "#app/styles/agenda.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: agendaStyles }];
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.session.values.title} · Program · Liaison` : "Session · Liaison" }];
+export const meta = errorAwareMeta<typeof loader>(({ data }) => [{ title: data ? `${data.session.values.title} · Program · Liaison` : "Session · Liaison" }]);
 
 function sessionId(params: LoaderFunctionArgs["params"]): string {
   const parsed = SessionIdSchema.safeParse(params.id);
@@ -34,42 +35,27 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const viewer = requirePermission(request, context, "edit:agenda");
   const id = sessionId(params);
   const [options, session] = await Promise.all([getEditorOptions(viewer), getSessionForEditor(viewer, id)]);
-  return { options, session, limits: LIMITS };
+  return { options, session, constraints: formConstraints(SessionPageSchema, "save") };
 }
-
-const DONE: Record<string, string> = {
-  created: "The session is on the program.",
-  saved: "Saved.",
-  cancelled: "The session is cancelled.",
-  reinstated: "The session is back on the program.",
-};
 
 /** Save the form (an edit or a move), or cancel or reinstate the session. */
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const viewer = requirePermission(request, context, "edit:agenda");
   const id = sessionId(params);
-  const form = await parseForm(request, SessionPageSchema);
-  if (!form.ok) return invalidForm(form.errors);
   const origin = { ip: context.ip, link: (path: string) => siteUrl(request, path) };
-  try {
-    if (form.data.intent === "save") {
-      await updateSession(viewer, id, form.data, origin);
-      throw redirect(`/admin/agenda/sessions/${id}?done=saved`);
+  return handleForm(request, SessionPageSchema, async (input) => {
+    if (input.intent === "save") {
+      await updateSession(viewer, id, input, origin);
+      throw redirectWithNotice(`/admin/agenda/sessions/${id}`, "session-saved");
     }
-    await setSessionCancelled(viewer, id, form.data.intent === "cancel", origin);
-    throw redirect(`/admin/agenda/sessions/${id}?done=${form.data.intent === "cancel" ? "cancelled" : "reinstated"}`);
-  } catch (error) {
-    if (error instanceof InvalidError) return invalidForm(error.fieldErrors);
-    if (error instanceof ConflictError) return formError(error.publicMessage, 409);
-    throw error;
-  }
+    await setSessionCancelled(viewer, id, input.intent === "cancel", origin);
+    throw redirectWithNotice(`/admin/agenda/sessions/${id}`, input.intent === "cancel" ? "session-cancelled" : "session-reinstated");
+  });
 }
 
 export default function EditSession() {
   const page = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
-  const [params] = useSearchParams();
-  const done = DONE[params.get("done") ?? ""];
+  const reply = useActionData<typeof action>();
   const { session } = page;
   const cancelled = session.status === "cancelled";
   return (
@@ -77,12 +63,7 @@ export default function EditSession() {
       <p>
         <Link to="/admin/agenda">← Program</Link> · <Link to={`/agenda/sessions/${session.id}`}>See the session page</Link>
       </p>
-      <h1>{session.values.title}</h1>
-      {done && !result ? (
-        <p className="notice success" role="status">
-          {done}
-        </p>
-      ) : null}
+      <h1 dir="auto">{session.values.title}</h1>
       {STATUS_LABELS[session.status] ? <p className="badge">{STATUS_LABELS[session.status]}</p> : null}
       {page.options.conference.published ? (
         <p>The program is published: a new time or room, or a cancellation, is announced to everyone who starred this session.</p>
@@ -92,26 +73,26 @@ export default function EditSession() {
         key={session.version}
         options={page.options}
         values={session.values}
-        errors={result?.errors}
+        reply={reply}
+        intent="save"
+        constraints={page.constraints}
         hidden={{ version: session.version }}
         submitLabel="Save"
-        limits={page.limits}
-      >
-        <input type="hidden" name="intent" value="save" />
-      </SessionForm>
+      />
       <h2>{cancelled ? "Put it back on the program" : "Cancel the session"}</h2>
-      <Form method="post">
-        <p>{cancelled ? "The session takes place after all, at the time and in the room above." : "The session stays on the program, marked cancelled."}</p>
-        {cancelled ? (
-          <SubmitButton name="intent" value="reinstate">
-            Reinstate the session
-          </SubmitButton>
-        ) : (
-          <SubmitButton name="intent" value="cancel" className="danger">
-            Cancel the session
-          </SubmitButton>
-        )}
-      </Form>
+      {cancelled ? (
+        <ValidatedForm reply={reply} intent="reinstate">
+          <ConfirmAction label="Reinstate the session" confirmLabel="Yes, reinstate it">
+            <p>The session takes place after all, at the time and in the room above. Everyone who starred it is told.</p>
+          </ConfirmAction>
+        </ValidatedForm>
+      ) : (
+        <ValidatedForm reply={reply} intent="cancel">
+          <ConfirmAction label="Cancel the session" confirmLabel="Yes, cancel it" className="danger">
+            <p>The session stays on the program, marked cancelled; everyone who starred it is told. You can reinstate it later.</p>
+          </ConfirmAction>
+        </ValidatedForm>
+      )}
     </section>
   );
 }

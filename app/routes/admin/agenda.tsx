@@ -1,18 +1,20 @@
-import type { LinksFunction, MetaFunction } from "react-router";
-import { Form, Link, redirect, useLoaderData, useSearchParams } from "react-router";
+import type { LinksFunction } from "react-router";
+import { Link, useActionData, useLoaderData } from "react-router";
 import { z } from "zod";
-import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
-import { SubmitButton } from "#app/components/forms.tsx";
+import { DataTable } from "#app/components/data-table.tsx";
+import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
+import { ConfirmAction, ValidatedForm } from "#app/components/forms.tsx";
 import { AUDIENCE_LABELS, SESSION_TYPE_LABELS, STATUS_LABELS } from "#app/components/agenda/links.ts";
 import { requirePermission } from "#app/.server/accounts/guards.ts";
 import { listProgramForEditor, publishProgram } from "#app/.server/agenda/editor.ts";
-import { invalidForm, parseForm } from "#app/.server/http/forms.ts";
+import { handleForm } from "#app/.server/http/forms.ts";
+import { redirectWithNotice } from "#app/.server/http/notice.ts";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "#app/shared/route-args.ts";
 import agendaStyles from "#app/styles/agenda.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: agendaStyles }];
 
-export const meta: MetaFunction = () => [{ title: "Program · Admin · Liaison" }];
+export const meta = errorAwareMeta(() => [{ title: "Program · Admin · Liaison" }]);
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = requirePermission(request, context, "edit:agenda");
@@ -23,32 +25,21 @@ const PublishSchema = z.object({ intent: z.literal("publish", { error: "Choose w
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = requirePermission(request, context, "edit:agenda");
-  const form = await parseForm(request, PublishSchema);
-  if (!form.ok) return invalidForm(form.errors);
-  await publishProgram(viewer);
-  throw redirect("/admin/agenda?done=published");
+  return handleForm(request, PublishSchema, async () => {
+    await publishProgram(viewer);
+    throw redirectWithNotice("/admin/agenda", "program-published");
+  });
 }
-
-const DONE: Record<string, string> = {
-  published: "The program is published: everyone can see it now, and changes from here on are announced.",
-  created: "The session is on the program.",
-};
 
 export default function AgendaEditor() {
   const page = useLoaderData<typeof loader>();
-  const [params] = useSearchParams();
-  const done = DONE[params.get("done") ?? ""];
+  const reply = useActionData<typeof action>();
   return (
     <section>
       <p>
         <Link to="/admin">← Admin</Link>
       </p>
       <h1>Program of {page.conference.name}</h1>
-      {done ? (
-        <p className="notice success" role="status">
-          {done}
-        </p>
-      ) : null}
       <p>
         Times are the venue&rsquo;s ({page.conference.timeZone.replace(/_/g, " ")}).{" "}
         {page.conference.published
@@ -62,17 +53,16 @@ export default function AgendaEditor() {
         <Link to="/agenda">See the program as attendees do</Link>
       </p>
       {!page.conference.published ? (
-        <Form method="post">
-          <SubmitButton name="intent" value="publish">
-            Publish the program
-          </SubmitButton>
-        </Form>
+        <ValidatedForm reply={reply} intent="publish">
+          <ConfirmAction label="Publish the program" confirmLabel="Yes, publish it">
+            <p>Everyone can see the program from now on, and every later change of time or room is announced to those who starred the session.</p>
+          </ConfirmAction>
+        </ValidatedForm>
       ) : null}
       {page.days.map((day) => (
         <section key={day.day} className="editor-day" aria-labelledby={`editor-${day.day}`}>
           <h2 id={`editor-${day.day}`}>{day.label}</h2>
-          <div className="table-wrap">
-            <table>
+          <DataTable caption={`Sessions on ${day.label}`}>
               <thead>
                 <tr>
                   <th scope="col">Time</th>
@@ -89,7 +79,9 @@ export default function AgendaEditor() {
                       {session.start}–{session.end}
                     </td>
                     <td>
-                      <Link to={`/admin/agenda/sessions/${session.id}`}>{session.title}</Link>
+                      <Link to={`/admin/agenda/sessions/${session.id}`} dir="auto">
+                        {session.title}
+                      </Link>
                       {AUDIENCE_LABELS[session.audience as keyof typeof AUDIENCE_LABELS] ? (
                         <span className="badge">{AUDIENCE_LABELS[session.audience as keyof typeof AUDIENCE_LABELS]}</span>
                       ) : null}
@@ -100,8 +92,7 @@ export default function AgendaEditor() {
                   </tr>
                 ))}
               </tbody>
-            </table>
-          </div>
+          </DataTable>
         </section>
       ))}
     </section>

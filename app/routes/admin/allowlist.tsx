@@ -1,39 +1,37 @@
-import type { MetaFunction } from "react-router";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "#app/shared/route-args.ts";
-import { Form, Link, useActionData, useLoaderData } from "react-router";
-import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
-import { Field, FormErrors, SubmitButton } from "#app/components/forms.tsx";
+import { Link, useActionData, useLoaderData } from "react-router";
+import { DataTable } from "#app/components/data-table.tsx";
+import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
+import { ConfirmAction, Field, Notice, SubmitButton, ValidatedForm } from "#app/components/forms.tsx";
 import { requirePermission } from "#app/.server/accounts/guards.ts";
-import { invalidForm, parseForm } from "#app/.server/http/forms.ts";
+import { formConstraints } from "#app/.server/http/form-constraints.ts";
+import { formSuccess, handleForm } from "#app/.server/http/forms.ts";
 import { addToAllowlist, listAllowlist, removeFromAllowlist } from "#app/.server/vetting/allowlist.ts";
 import { AllowlistPageSchema } from "#app/.server/vetting/schemas.ts";
 import { SHORT_DAY } from "#app/shared/dates.ts";
 
-export const meta: MetaFunction = () => [{ title: "Domain allowlist · Liaison" }];
+export const meta = errorAwareMeta(() => [{ title: "Domain allowlist · Liaison" }]);
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = requirePermission(request, context, "manage:allowlist");
-  return { entries: await listAllowlist(viewer) };
+  return { entries: await listAllowlist(viewer), constraints: formConstraints(AllowlistPageSchema, "add") };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = requirePermission(request, context, "manage:allowlist");
-  const form = await parseForm(request, AllowlistPageSchema);
-  if (!form.ok) return invalidForm(form.errors);
-  if (form.data.intent === "add") {
-    const outcome = await addToAllowlist(viewer, form.data, context.ip);
-    const message = outcome === "added" ? `${form.data.domain} is on the allowlist.` : `${form.data.domain} was already on the allowlist.`;
-    return { ok: true as const, errors: undefined, message };
-  }
-  const outcome = await removeFromAllowlist(viewer, form.data.domain, context.ip);
-  const message = outcome === "removed" ? `${form.data.domain} is off the allowlist.` : `${form.data.domain} was not on the allowlist.`;
-  return { ok: true as const, errors: undefined, message };
+  return handleForm(request, AllowlistPageSchema, async (input) => {
+    if (input.intent === "add") {
+      const outcome = await addToAllowlist(viewer, input, context.ip);
+      return formSuccess(outcome === "added" ? `${input.domain} is on the allowlist.` : `${input.domain} was already on the allowlist.`);
+    }
+    const outcome = await removeFromAllowlist(viewer, input.domain, context.ip);
+    return formSuccess(outcome === "removed" ? `${input.domain} is off the allowlist. To undo, add it again.` : `${input.domain} was not on the allowlist.`);
+  });
 }
 
 export default function Allowlist() {
   const page = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
-  const errors = result?.errors;
+  const reply = useActionData<typeof action>();
   return (
     <section>
       <h1>Domain allowlist</h1>
@@ -45,16 +43,10 @@ export default function Allowlist() {
         </p>
         <p>Add only domains where addresses are given to government staff alone. A change applies to applications filed afterwards.</p>
       </div>
-      {result?.ok ? (
-        <p className="notice success" role="status">
-          {result.message}
-        </p>
-      ) : null}
-      <FormErrors errors={errors} />
+      {reply?.status === "success" && reply.intent === "remove" && reply.notice ? <Notice>{reply.notice}</Notice> : null}
 
       <h2>Add a domain</h2>
-      {/* A new key after each addition empties the form. */}
-      <Form key={page.entries.length} method="post" className="form" noValidate>
+      <ValidatedForm reply={reply} intent="add" constraints={page.constraints} resetOnSuccess>
         <Field
           name="domain"
           label="Domain"
@@ -62,21 +54,16 @@ export default function Allowlist() {
           autoCapitalize="none"
           spellCheck={false}
           maxLength={253}
-          required
-          errors={errors}
         />
-        <Field name="note" label="Note (optional)" hint="Whose addresses these are, e.g. “United Kingdom police forces”." maxLength={200} errors={errors} />
-        <SubmitButton name="intent" value="add">
-          Add to the allowlist
-        </SubmitButton>
-      </Form>
+        <Field name="note" label="Note (optional)" hint="Whose addresses these are, e.g. “United Kingdom police forces”." dir="auto" />
+        <SubmitButton>Add to the allowlist</SubmitButton>
+      </ValidatedForm>
 
       <h2>On the list ({page.entries.length})</h2>
       {page.entries.length === 0 ? (
         <p>The allowlist is empty: no official address gets a confirmation link.</p>
       ) : (
-        <div className="table-wrap">
-          <table>
+        <DataTable caption="Domains on the allowlist, in alphabetical order">
             <thead>
               <tr>
                 <th scope="col">Domain</th>
@@ -93,24 +80,23 @@ export default function Allowlist() {
                   <td>
                     <code>{entry.domain}</code>
                   </td>
-                  <td>{entry.note}</td>
+                  <td dir="auto">{entry.note}</td>
                   <td>
                     <time dateTime={entry.createdAt.toISOString()}>{SHORT_DAY.format(entry.createdAt)}</time>
                     {entry.addedBy ? ` by ${entry.addedBy}` : ""}
                   </td>
                   <td>
-                    <Form method="post" className="inline-form">
+                    <ValidatedForm announce={false} reply={reply} intent="remove" row={entry.domain}>
                       <input type="hidden" name="domain" value={entry.domain} />
-                      <button type="submit" name="intent" value="remove" className="danger" aria-label={`Remove ${entry.domain}`}>
-                        Remove
-                      </button>
-                    </Form>
+                      <ConfirmAction label={`Remove ${entry.domain}`} confirmLabel={`Yes, remove ${entry.domain}`} className="danger">
+                        <p>Applications filed from now on with an address on this domain get no confirmation link.</p>
+                      </ConfirmAction>
+                    </ValidatedForm>
                   </td>
                 </tr>
               ))}
             </tbody>
-          </table>
-        </div>
+        </DataTable>
       )}
     </section>
   );

@@ -1,11 +1,10 @@
-import type { MetaFunction } from "react-router";
 import type { LoaderFunctionArgs } from "#app/shared/route-args.ts";
 import { Link, useLoaderData } from "react-router";
-import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
+import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { ADMIN_AREA_PERMISSIONS, getDashboard } from "#app/.server/admin/dashboard.ts";
 import { requireAnyPermission } from "#app/.server/admin/guards.ts";
 
-export const meta: MetaFunction = () => [{ title: "Admin · Liaison" }];
+export const meta = errorAwareMeta(() => [{ title: "Admin · Liaison" }]);
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = requireAnyPermission(request, context, ADMIN_AREA_PERMISSIONS);

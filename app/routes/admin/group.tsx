@@ -1,17 +1,18 @@
-import type { MetaFunction } from "react-router";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "#app/shared/route-args.ts";
-import { Form, Link, useActionData, useLoaderData } from "react-router";
-import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
-import { Field, FormErrors, SelectField, SubmitButton } from "#app/components/forms.tsx";
+import { Link, useActionData, useLoaderData } from "react-router";
+import { DataTable } from "#app/components/data-table.tsx";
+import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
+import { ConfirmAction, Field, Notice, SelectField, SubmitButton, ValidatedForm } from "#app/components/forms.tsx";
 import { addGroupMember, getGroup, removeGroupMember } from "#app/.server/access/groups.ts";
 import { requireGroupsViewer } from "#app/.server/access/guards.ts";
 import { GroupIdSchema, GroupPageSchema } from "#app/.server/access/schemas.ts";
-import { InvalidError, NotFoundError } from "#app/.server/errors.ts";
-import { invalidForm, parseForm } from "#app/.server/http/forms.ts";
+import { NotFoundError } from "#app/.server/errors.ts";
+import { formConstraints } from "#app/.server/http/form-constraints.ts";
+import { formSuccess, handleForm } from "#app/.server/http/forms.ts";
 import { SHORT_DAY } from "#app/shared/dates.ts";
-import { GROUP_KIND_LABELS, GROUP_LIMITS, GROUP_ROLE_LABELS } from "#app/shared/groups.ts";
+import { GROUP_KIND_LABELS, GROUP_ROLE_LABELS } from "#app/shared/groups.ts";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.group.name} · Groups · Liaison` : "Group · Liaison" }];
+export const meta = errorAwareMeta<typeof loader>(({ data }) => [{ title: data ? `${data.group.name} · Groups · Liaison` : "Group · Liaison" }]);
 
 function groupId(params: LoaderFunctionArgs["params"]): string {
   const parsed = GroupIdSchema.safeParse(params.groupId);
@@ -22,39 +23,31 @@ function groupId(params: LoaderFunctionArgs["params"]): string {
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const viewer = requireGroupsViewer(request, context);
   const { group, members } = await getGroup(viewer, groupId(params));
-  const created = new URL(request.url).searchParams.has("created");
-  return { group, members, viewerId: viewer.id, notice: created ? `The group ${group.name} is created. Add its members below.` : null };
+  return { group, members, viewerId: viewer.id, constraints: formConstraints(GroupPageSchema, "add") };
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const viewer = requireGroupsViewer(request, context);
   const id = groupId(params);
-  const form = await parseForm(request, GroupPageSchema);
-  if (!form.ok) return invalidForm(form.errors);
-  try {
-    if (form.data.intent === "add") {
-      const { outcome, name, role } = await addGroupMember(viewer, id, form.data, context.ip);
-      const message = {
-        added: `${name} is now a ${GROUP_ROLE_LABELS[role].toLowerCase()} of the group.`,
-        role_changed: `${name} is now a ${GROUP_ROLE_LABELS[role].toLowerCase()} of the group instead of a ${GROUP_ROLE_LABELS[role === "manager" ? "member" : "manager"].toLowerCase()}.`,
-        unchanged: `${name} was already a ${GROUP_ROLE_LABELS[role].toLowerCase()} of the group.`,
-      }[outcome];
-      return { ok: true as const, errors: undefined, message };
+  return handleForm(request, GroupPageSchema, async (input) => {
+    if (input.intent === "add") {
+      const { outcome, name, role } = await addGroupMember(viewer, id, input, context.ip);
+      return formSuccess(
+        {
+          added: `${name} is now a ${GROUP_ROLE_LABELS[role].toLowerCase()} of the group.`,
+          role_changed: `${name} is now a ${GROUP_ROLE_LABELS[role].toLowerCase()} of the group instead of a ${GROUP_ROLE_LABELS[role === "manager" ? "member" : "manager"].toLowerCase()}.`,
+          unchanged: `${name} was already a ${GROUP_ROLE_LABELS[role].toLowerCase()} of the group.`,
+        }[outcome],
+      );
     }
-    const { outcome, name } = await removeGroupMember(viewer, id, form.data.userId, context.ip);
-    const message = outcome === "removed" ? `${name ?? "The account"} is no longer in the group. To undo, add them again.` : "That account was not in the group.";
-    return { ok: true as const, errors: undefined, message };
-  } catch (error) {
-    if (error instanceof InvalidError) return invalidForm(error.fieldErrors);
-    throw error;
-  }
+    const { outcome, name } = await removeGroupMember(viewer, id, input.userId, context.ip);
+    return formSuccess(outcome === "removed" ? `${name ?? "The account"} is no longer in the group. To undo, add them again.` : "That account was not in the group.");
+  });
 }
 
 export default function Group() {
   const page = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
-  const errors = result?.errors;
-  const notice = result?.ok ? result.message : page.notice;
+  const reply = useActionData<typeof action>();
   return (
     <section>
       <p>
@@ -64,44 +57,25 @@ export default function Group() {
       <p className="muted">
         {GROUP_KIND_LABELS[page.group.kind]} · short name <code>{page.group.slug}</code>
       </p>
-      {notice ? (
-        <p className="notice success" role="status">
-          {notice}
-        </p>
-      ) : null}
-      <FormErrors errors={errors} />
+      {reply?.status === "success" && reply.intent === "remove" && reply.notice ? <Notice>{reply.notice}</Notice> : null}
 
       <h2>Add someone</h2>
-      {/* A new key after each change empties the form. */}
-      <Form key={page.members.length} method="post" className="form" noValidate>
-        <Field
-          name="email"
-          type="email"
-          label="Email address"
-          hint="The address of their Liaison account; the account must have verified it."
-          autoComplete="off"
-          maxLength={GROUP_LIMITS.email}
-          required
-          errors={errors}
-        />
+      <ValidatedForm reply={reply} intent="add" constraints={page.constraints} resetOnSuccess>
+        <Field name="email" type="email" label="Email address" hint="The address of their Liaison account; the account must have verified it." autoComplete="off" />
         <SelectField
           name="role"
           label="Role in the group"
           hint="Managers can add and remove the group's members."
           options={Object.entries(GROUP_ROLE_LABELS).map(([value, label]) => ({ value, label }))}
-          errors={errors}
         />
-        <SubmitButton name="intent" value="add">
-          Add to the group
-        </SubmitButton>
-      </Form>
+        <SubmitButton>Add to the group</SubmitButton>
+      </ValidatedForm>
 
       <h2>{`Members (${page.members.length})`}</h2>
       {page.members.length === 0 ? (
         <p>Nobody belongs to this group yet.</p>
       ) : (
-        <div className="table-wrap" role="region" aria-label="Members of the group" tabIndex={0}>
-          <table>
+        <DataTable caption="Members of the group">
             <thead>
               <tr>
                 <th scope="col">Name</th>
@@ -119,7 +93,7 @@ export default function Group() {
                     <span dir="auto">{member.name}</span>
                     {member.userId === page.viewerId ? " (you)" : ""}
                     <br />
-                    <span className="muted">{member.email}</span>
+                    <span className="muted wrap">{member.email}</span>
                     <br />
                     <span className="muted" dir="auto">
                       {member.agency}
@@ -131,18 +105,17 @@ export default function Group() {
                     {member.addedBy ? <span dir="auto">{` by ${member.addedBy}`}</span> : null}
                   </td>
                   <td>
-                    <Form method="post" className="inline-form">
+                    <ValidatedForm announce={false} reply={reply} intent="remove" row={member.userId}>
                       <input type="hidden" name="userId" value={member.userId} />
-                      <button type="submit" name="intent" value="remove" className="danger" aria-label={`Remove ${member.name} from the group`}>
-                        Remove
-                      </button>
-                    </Form>
+                      <ConfirmAction label={`Remove ${member.name}`} confirmLabel="Yes, remove from the group" className="danger">
+                        <p>They lose what the group may see at once. To undo, add them again.</p>
+                      </ConfirmAction>
+                    </ValidatedForm>
                   </td>
                 </tr>
               ))}
             </tbody>
-          </table>
-        </div>
+        </DataTable>
       )}
     </section>
   );

@@ -1,40 +1,36 @@
-import { redirect, type MetaFunction } from "react-router";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "#app/shared/route-args.ts";
-import { Form, Link, useActionData, useLoaderData } from "react-router";
-import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
-import { Field, FormErrors, SelectField, SubmitButton } from "#app/components/forms.tsx";
+import { Link, useActionData, useLoaderData } from "react-router";
+import { DataTable } from "#app/components/data-table.tsx";
+import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
+import { Field, SelectField, SubmitButton, ValidatedForm } from "#app/components/forms.tsx";
 import { requirePermission } from "#app/.server/accounts/guards.ts";
 import { createGroup, listManageableGroups } from "#app/.server/access/groups.ts";
 import { requireGroupsViewer } from "#app/.server/access/guards.ts";
 import { CreateGroupSchema } from "#app/.server/access/schemas.ts";
-import { InvalidError } from "#app/.server/errors.ts";
-import { invalidForm, parseForm } from "#app/.server/http/forms.ts";
+import { formConstraints } from "#app/.server/http/form-constraints.ts";
+import { handleForm } from "#app/.server/http/forms.ts";
+import { redirectWithNotice } from "#app/.server/http/notice.ts";
 import { SHORT_DAY } from "#app/shared/dates.ts";
-import { GROUP_KIND_LABELS, GROUP_LIMITS } from "#app/shared/groups.ts";
+import { GROUP_KIND_LABELS } from "#app/shared/groups.ts";
 
-export const meta: MetaFunction = () => [{ title: "Groups · Liaison" }];
+export const meta = errorAwareMeta(() => [{ title: "Groups · Liaison" }]);
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = requireGroupsViewer(request, context);
-  return listManageableGroups(viewer);
+  return { ...(await listManageableGroups(viewer)), constraints: formConstraints(CreateGroupSchema) };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = requirePermission(request, context, "manage:groups");
-  const form = await parseForm(request, CreateGroupSchema);
-  if (!form.ok) return invalidForm(form.errors);
-  try {
-    const group = await createGroup(viewer, form.data, context.ip);
-    return redirect(`/admin/groups/${group.id}?created=1`);
-  } catch (error) {
-    if (error instanceof InvalidError) return invalidForm(error.fieldErrors);
-    throw error;
-  }
+  return handleForm(request, CreateGroupSchema, async (input) => {
+    const group = await createGroup(viewer, input, context.ip);
+    throw redirectWithNotice(`/admin/groups/${group.id}`, "group-created");
+  });
 }
 
 export default function Groups() {
   const page = useLoaderData<typeof loader>();
-  const errors = useActionData<typeof action>()?.errors;
+  const reply = useActionData<typeof action>();
   return (
     <section>
       <h1>Groups</h1>
@@ -49,11 +45,7 @@ export default function Groups() {
       {page.groups.length === 0 ? (
         <p>There are no groups yet.</p>
       ) : (
-        <div className="table-wrap" role="region" aria-labelledby="groups-caption" tabIndex={0}>
-          <table>
-            <caption id="groups-caption" className="muted">
-              {page.mayCreate ? `All groups (${page.groups.length})` : `Groups you manage (${page.groups.length})`}
-            </caption>
+        <DataTable caption={page.mayCreate ? `All groups (${page.groups.length})` : `Groups you manage (${page.groups.length})`}>
             <thead>
               <tr>
                 <th scope="col">Name</th>
@@ -79,35 +71,24 @@ export default function Groups() {
                 </tr>
               ))}
             </tbody>
-          </table>
-        </div>
+        </DataTable>
       )}
 
       {page.mayCreate ? (
         <>
           <h2>Create a group</h2>
-          <FormErrors errors={errors} />
-          <Form method="post" className="form" noValidate>
-            <SelectField
-              name="kind"
-              label="Kind"
-              options={Object.entries(GROUP_KIND_LABELS).map(([value, label]) => ({ value, label }))}
-              errors={errors}
-            />
-            <Field name="name" label="Name" hint="As people know it, e.g. “Drug Enforcement Administration”." maxLength={GROUP_LIMITS.name} required errors={errors} />
+          <ValidatedForm reply={reply} intent="create" constraints={page.constraints}>
+            <SelectField name="kind" label="Kind" options={Object.entries(GROUP_KIND_LABELS).map(([value, label]) => ({ value, label }))} />
+            <Field name="name" label="Name" hint="As people know it, e.g. “Drug Enforcement Administration”." dir="auto" />
             <Field
               name="slug"
               label="Short name (optional)"
               hint="Lowercase letters, digits and hyphens, e.g. dea. Left empty, it is made from the name."
               autoCapitalize="none"
               spellCheck={false}
-              maxLength={GROUP_LIMITS.slug}
-              errors={errors}
             />
-            <SubmitButton name="intent" value="create">
-              Create the group
-            </SubmitButton>
-          </Form>
+            <SubmitButton>Create the group</SubmitButton>
+          </ValidatedForm>
         </>
       ) : null}
     </section>

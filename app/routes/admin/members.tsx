@@ -1,17 +1,20 @@
-import { data, type MetaFunction } from "react-router";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "#app/shared/route-args.ts";
-import { Form, useActionData, useLoaderData } from "react-router";
-import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
-import { Field, FormErrors, SelectField, SubmitButton, TextareaField } from "#app/components/forms.tsx";
-import { requirePermission } from "#app/.server/accounts/guards.ts";
+import { Form, Link, useActionData, useLoaderData } from "react-router";
+import { DataTable } from "#app/components/data-table.tsx";
+import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
+import { ConfirmAction, Field, Notice, SelectField, SubmitButton, TextareaField, ValidatedForm } from "#app/components/forms.tsx";
+import { can, requirePermission } from "#app/.server/accounts/guards.ts";
 import { siteUrl } from "#app/.server/accounts/site-url.ts";
-import { formError, parseForm } from "#app/.server/http/forms.ts";
+import { NotFoundError } from "#app/.server/errors.ts";
+import { formConstraints } from "#app/.server/http/form-constraints.ts";
+import { formSuccess, handleForm, refuse } from "#app/.server/http/forms.ts";
 import { listAccountsForOrganizers, MEMBER_FILTERS, parseMemberFilter, reinstateMember, suspendMember } from "#app/.server/vetting/members.ts";
-import { LIMITS, MembersPageSchema } from "#app/.server/vetting/schemas.ts";
+import { MembersPageSchema } from "#app/.server/vetting/schemas.ts";
+import { ROLE_LABELS } from "#app/shared/roles.ts";
 import { searchTerm } from "#app/.server/http/search.ts";
 import { SHORT_DAY } from "#app/shared/dates.ts";
 
-export const meta: MetaFunction = () => [{ title: "Members and suspensions · Liaison" }];
+export const meta = errorAwareMeta(() => [{ title: "Members and suspensions · Liaison" }]);
 
 const FILTER_LABELS = {
   all: "Everyone",
@@ -31,7 +34,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     q: term,
     filter,
     more,
-    limit: LIMITS.suspension,
+    constraints: formConstraints(MembersPageSchema, "suspend"),
+    adminLinks: can(viewer, "manage:roles"),
     filters: MEMBER_FILTERS.map((value) => ({ value, label: FILTER_LABELS[value] })),
     accounts: rows.map((row) => ({
       id: row.id,
@@ -50,32 +54,30 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = requirePermission(request, context, "suspend:member");
-  // Every row has its own form: the failed one is the one whose messages are shown.
-  const userId = String((await request.clone().formData()).get("userId") ?? "");
-  const form = await parseForm(request, MembersPageSchema);
-  if (!form.ok) return data({ ok: false as const, errors: form.errors, userId, message: undefined }, { status: 400 });
   const origin = { ip: context.ip, link: (path: string) => siteUrl(request, path) };
-  if (form.data.intent === "suspend") {
-    const outcome = await suspendMember(viewer, form.data, origin);
-    switch (outcome) {
-      case "self":
-        return formError("You cannot suspend yourself.", 403);
-      case "admin":
-        return formError("Administrators cannot be suspended here. An administrator has to remove the admin role first.", 403);
-      case "staff":
-        return formError("Only an administrator can suspend an organizer or a moderator.", 403);
-      case "not_found":
-        throw new Response("Not Found", { status: 404 });
-      case "already_suspended":
-        return { ok: true as const, errors: undefined, userId, message: "This account was already suspended." };
-      case "suspended":
-        return { ok: true as const, errors: undefined, userId, message: "Suspended: the account is signed out everywhere and has been told by mail." };
+  // Every row has its own copy of each form: the reply names the row, and its messages go there.
+  return handleForm(request, MembersPageSchema, async (input) => {
+    if (input.intent === "suspend") {
+      const outcome = await suspendMember(viewer, input, origin);
+      switch (outcome) {
+        case "self":
+          return refuse("You cannot suspend yourself.", 403);
+        case "admin":
+          return refuse("Administrators cannot be suspended here. An administrator has to remove the admin role first.", 403);
+        case "staff":
+          return refuse("Only an administrator can suspend an organizer or a moderator.", 403);
+        case "not_found":
+          throw new NotFoundError("There is no such account.");
+        case "already_suspended":
+          return formSuccess("This account was already suspended.");
+        case "suspended":
+          return formSuccess("Suspended: the account is signed out everywhere and has been told by mail. To undo, reinstate it.");
+      }
     }
-  }
-  const outcome = await reinstateMember(viewer, form.data.userId, origin);
-  if (outcome === "not_found") throw new Response("Not Found", { status: 404 });
-  const message = outcome === "reinstated" ? "Reinstated: the account can sign in again and has been told by mail." : "This account was not suspended.";
-  return { ok: true as const, errors: undefined, userId, message };
+    const outcome = await reinstateMember(viewer, input.userId, origin);
+    if (outcome === "not_found") throw new NotFoundError("There is no such account.");
+    return formSuccess(outcome === "reinstated" ? "Reinstated: the account can sign in again and has been told by mail." : "This account was not suspended.");
+  });
 }
 
 const STANDING_LABELS = {
@@ -88,8 +90,7 @@ const STANDING_LABELS = {
 
 export default function Members() {
   const page = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
-  const failedRow = result && !result.ok && "userId" in result ? result.userId : null;
+  const reply = useActionData<typeof action>();
   return (
     <section>
       <h1>Members and suspensions</h1>
@@ -97,12 +98,7 @@ export default function Members() {
         A suspension signs the account out everywhere at once and keeps it out until it is reinstated; the membership dates stay as
         they are.
       </p>
-      {result?.ok ? (
-        <p className="notice success" role="status">
-          {result.message}
-        </p>
-      ) : null}
-      <FormErrors errors={result?.errors} />
+      {reply?.status === "success" && reply.notice ? <Notice>{reply.notice}</Notice> : null}
 
       <Form method="get" className="form" role="search">
         <Field name="q" type="search" label="Search by name, email or agency" defaultValue={page.q} maxLength={100} />
@@ -113,12 +109,14 @@ export default function Members() {
       {page.accounts.length === 0 ? (
         <p>No account matches.</p>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <caption className="muted">
+        <DataTable
+          caption={
+            <>
               {FILTER_LABELS[page.filter]}
               {page.q ? ` matching “${page.q}”` : ""}, by name{page.more ? ": the first 200; search to narrow the list" : ""}
-            </caption>
+            </>
+          }
+        >
             <thead>
               <tr>
                 <th scope="col">Name</th>
@@ -132,27 +130,35 @@ export default function Members() {
               {page.accounts.map((account) => (
                 <tr key={account.id}>
                   <td>
-                    {account.name}
+                    {page.adminLinks ? (
+                      <Link to={`/admin/users/${account.id}`} dir="auto">
+                        {account.name}
+                      </Link>
+                    ) : (
+                      <span dir="auto">{account.name}</span>
+                    )}
                     <br />
-                    <span className="muted">{account.email}</span>
+                    <span className="muted wrap">{account.email}</span>
                     {account.roles.length ? (
                       <>
                         <br />
                         {account.roles.map((role) => (
                           <span key={role} className="badge">
-                            {role}
+                            {ROLE_LABELS[role] ?? role}
                           </span>
                         ))}
                       </>
                     ) : null}
                   </td>
-                  <td>{account.agency}</td>
+                  <td dir="auto">{account.agency}</td>
                   <td>
                     {STANDING_LABELS[account.standing]}
                     {account.suspendedReason ? (
                       <>
                         <br />
-                        <span className="muted">Reason: {account.suspendedReason}</span>
+                        <span className="muted">
+                          Reason: <span dir="auto">{account.suspendedReason}</span>
+                        </span>
                       </>
                     ) : null}
                   </td>
@@ -171,40 +177,34 @@ export default function Members() {
                   </td>
                   <td>
                     {account.standing === "suspended" ? (
-                      <Form method="post" className="inline-form">
+                      <ValidatedForm announce={false} reply={reply} intent="reinstate" row={account.id}>
                         <input type="hidden" name="userId" value={account.id} />
-                        <SubmitButton name="intent" value="reinstate" className="secondary">
-                          Reinstate
-                        </SubmitButton>
-                      </Form>
+                        <ConfirmAction label="Reinstate" confirmLabel={`Yes, reinstate ${account.name}`}>
+                          <p>The account can sign in again at once, and its holder is told by mail.</p>
+                        </ConfirmAction>
+                      </ValidatedForm>
                     ) : account.protected ? (
                       <span className="muted">—</span>
                     ) : (
-                      <details open={failedRow === account.id}>
+                      <details open={reply?.status === "error" && reply.form === account.id}>
                         <summary>Suspend…</summary>
-                        <Form method="post" className="form" noValidate>
+                        <ValidatedForm announce={false} reply={reply} intent="suspend" row={account.id} constraints={page.constraints}>
                           <input type="hidden" name="userId" value={account.id} />
                           <TextareaField
                             name="reason"
                             label={`Reason for suspending ${account.name}`}
                             hint="The account holder reads it in the mail, and it is kept in the audit log."
                             rows={3}
-                            maxLength={page.limit}
-                            required
-                            errors={failedRow === account.id ? result?.errors : undefined}
                           />
-                          <SubmitButton name="intent" value="suspend" className="danger">
-                            Suspend and sign out
-                          </SubmitButton>
-                        </Form>
+                          <SubmitButton className="danger">Suspend and sign out</SubmitButton>
+                        </ValidatedForm>
                       </details>
                     )}
                   </td>
                 </tr>
               ))}
             </tbody>
-          </table>
-        </div>
+        </DataTable>
       )}
     </section>
   );

@@ -1,12 +1,12 @@
-import type { MetaFunction } from "react-router";
 import type { LoaderFunctionArgs } from "#app/shared/route-args.ts";
 import { Link, useLoaderData } from "react-router";
-import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
+import { DataTable } from "#app/components/data-table.tsx";
+import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { requirePermission } from "#app/.server/accounts/guards.ts";
 import { listOutbox } from "#app/.server/admin/outbox.ts";
 import { DATE_TIME } from "#app/shared/dates.ts";
 
-export const meta: MetaFunction = () => [{ title: "Mail outbox · Liaison" }];
+export const meta = errorAwareMeta(() => [{ title: "Mail outbox · Liaison" }]);
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = requirePermission(request, context, "read:outbox");
@@ -41,9 +41,7 @@ export default function Outbox() {
       {page.rows.length === 0 ? (
         <p>No mail.</p>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <caption className="muted">Queued and sent mail</caption>
+        <DataTable caption="Queued and sent mail">
             <thead>
               <tr>
                 <th scope="col">To</th>
@@ -86,8 +84,7 @@ export default function Outbox() {
                 </tr>
               ))}
             </tbody>
-          </table>
-        </div>
+        </DataTable>
       )}
       <nav aria-label="Pages of the outbox" className="actions">
         {page.older !== null ? <Link to={`?before=${page.older}`}>Older mail</Link> : null}

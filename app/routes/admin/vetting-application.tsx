@@ -1,20 +1,22 @@
-import { redirect, type MetaFunction } from "react-router";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "#app/shared/route-args.ts";
-import { Form, Link, useActionData, useLoaderData } from "react-router";
+import { Link, useActionData, useLoaderData } from "react-router";
 import { z } from "zod";
-import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
-import { FormErrors, SubmitButton, TextareaField } from "#app/components/forms.tsx";
+import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
+import { ConfirmAction, SubmitButton, TextareaField, ValidatedForm } from "#app/components/forms.tsx";
 import { countryName } from "#app/.server/accounts/countries.ts";
 import { requirePermission } from "#app/.server/accounts/guards.ts";
 import { siteUrl } from "#app/.server/accounts/site-url.ts";
-import { formError, invalidForm, parseForm } from "#app/.server/http/forms.ts";
+import { auditActionLabel, describeDetails, type AuditDetail } from "#app/.server/admin/audit-text.ts";
+import { NotFoundError } from "#app/.server/errors.ts";
+import { formConstraints } from "#app/.server/http/form-constraints.ts";
+import { formSuccess, handleForm, refuse } from "#app/.server/http/forms.ts";
 import { decideApplication, getApplicationForReview } from "#app/.server/vetting/review.ts";
-import { DecisionSchema, LIMITS } from "#app/.server/vetting/schemas.ts";
+import { DecisionSchema } from "#app/.server/vetting/schemas.ts";
 import { DATE_TIME } from "#app/shared/dates.ts";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
+export const meta = errorAwareMeta<typeof loader>(({ data }) => [
   { title: data ? `Application of ${data.applicant.name} · Liaison` : "Application · Liaison" },
-];
+]);
 
 const STATUS_LABELS = {
   submitted: "Submitted: waiting for a decision",
@@ -24,23 +26,16 @@ const STATUS_LABELS = {
   withdrawn: "Withdrawn by the applicant",
 } as const;
 
-const DONE = {
-  approved: "Approved: the applicant is a member now, and has been told by mail.",
-  rejected: "Rejected: the applicant has been told, with your reason.",
-  info_requested: "Your question is on its way to the applicant. The application comes back to the queue when they answer.",
-} as const;
-
 function applicationId(params: LoaderFunctionArgs["params"]): string {
   const parsed = z.uuid().safeParse(params.applicationId);
-  if (!parsed.success) throw new Response("Not Found", { status: 404 });
+  if (!parsed.success) throw new NotFoundError();
   return parsed.data;
 }
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const viewer = requirePermission(request, context, "approve:vetting");
   const review = await getApplicationForReview(viewer, applicationId(params));
-  if (!review) throw new Response("Not Found", { status: 404 });
-  const done = new URL(request.url).searchParams.get("done");
+  if (!review) throw new NotFoundError();
   return {
     ...review,
     applicant: {
@@ -48,47 +43,74 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       country: countryName(review.applicant.country),
       memberNow: review.applicant.memberUntil !== null && review.applicant.memberUntil > new Date(),
     },
-    history: review.history.map((entry) => ({ ...entry, details: describeDetails(entry.details) })),
-    notice: done && done in DONE ? DONE[done as keyof typeof DONE] : null,
-    limit: LIMITS.note,
+    history: historyOf(review.history, review.application.applicantReply),
+    constraints: {
+      request_info: formConstraints(DecisionSchema, "request_info"),
+      reject: formConstraints(DecisionSchema, "reject"),
+    },
   };
 }
 
-/** The parts of an audit entry's details worth showing beside it, as label and text. */
-function describeDetails(details: Record<string, unknown>): { label: string; text: string }[] {
-  const labels: Record<string, string> = {
-    question: "Question",
-    reason: "Reason",
-    statement: "Statement",
-    applicantReply: "Applicant's answer",
-    allowlistedBy: "Allowlist entry",
-    via: "Confirmed through",
-  };
-  return Object.entries(labels).flatMap(([key, label]) => {
-    const value = details[key];
-    return typeof value === "string" && value ? [{ label, text: value }] : [];
+type HistoryEntry = { id: number; at: Date; action: string; actorName: string | null; details: Record<string, unknown> };
+
+/**
+ * The application's history as the organizers read it: each entry labelled, with its details. The applicant's answer
+ * belongs to the entry in which they gave it; a decision records the answer the organizer had in front of them, which
+ * moves to the answer entry before it rather than reading as part of the decision.
+ */
+function historyOf(entries: HistoryEntry[], latestReply: string | null) {
+  const shown = entries.map((entry) => ({
+    id: entry.id,
+    at: entry.at,
+    label: auditActionLabel(entry.action),
+    actorName: entry.actorName,
+    answer: entry.action === "vetting.info_provided",
+    details: describeDetails(Object.fromEntries(Object.entries(entry.details).filter(([key]) => key !== "applicantReply"))) as AuditDetail[],
+  }));
+  const answers = entries.map((entry) => (typeof entry.details.applicantReply === "string" ? entry.details.applicantReply : ""));
+  let lastAnswer = -1;
+  shown.forEach((entry, index) => {
+    if (entry.answer) lastAnswer = index;
+    const carried = answers[index];
+    if (carried && lastAnswer >= 0 && !shown[lastAnswer]!.details.some((detail) => detail.label === "Applicant's answer")) {
+      shown[lastAnswer]!.details.push({ label: "Applicant's answer", text: carried });
+    }
   });
+  // An answer not yet followed by a decision is the application's current reply.
+  const pending = lastAnswer >= 0 ? shown[lastAnswer]! : null;
+  if (pending && latestReply && !pending.details.some((detail) => detail.label === "Applicant's answer")) {
+    pending.details.push({ label: "Applicant's answer", text: latestReply });
+  }
+  return shown;
 }
+
+const DONE = {
+  approved: "Approved: the applicant is a member now, and has been told by mail.",
+  rejected: "Rejected: the applicant has been told, with your reason.",
+  info_requested: "Your question is on its way to the applicant. The application comes back to the queue when they answer.",
+  submitted: "The application is open.",
+  withdrawn: "The application is withdrawn.",
+} as const;
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const viewer = requirePermission(request, context, "approve:vetting");
   const id = applicationId(params);
-  const form = await parseForm(request, DecisionSchema);
-  if (!form.ok) return invalidForm(form.errors);
-  const result = await decideApplication(viewer, id, form.data, { ip: context.ip, link: (path) => siteUrl(request, path) });
-  switch (result.outcome) {
-    case "decided":
-      throw redirect(`/admin/vetting/${id}?done=${result.status}`);
-    case "not_found":
-      throw new Response("Not Found", { status: 404 });
-    case "own_application":
-      return formError("You cannot decide on your own application: another organizer has to.", 403);
-    case "closed":
-      return formError(
-        `This application is no longer open: it is ${STATUS_LABELS[result.status].toLowerCase()}. Perhaps another organizer decided it a moment ago; the page now shows where it stands.`,
-        409,
-      );
-  }
+  return handleForm(request, DecisionSchema, async (decision) => {
+    const result = await decideApplication(viewer, id, decision, { ip: context.ip, link: (path) => siteUrl(request, path) });
+    switch (result.outcome) {
+      case "decided":
+        return formSuccess(DONE[result.status]);
+      case "not_found":
+        throw new NotFoundError();
+      case "own_application":
+        return refuse("You cannot decide on your own application: another organizer has to.", 403);
+      case "closed":
+        return refuse(
+          `This application is no longer open: it is ${STATUS_LABELS[result.status].toLowerCase()}. Perhaps another organizer decided it a moment ago; the page now shows where it stands.`,
+          409,
+        );
+    }
+  });
 }
 
 function When({ date }: { date: Date }) {
@@ -103,34 +125,32 @@ function Paragraphs({ text }: { text: string }) {
         .split(/\n+/)
         .filter((line) => line.trim())
         .map((line, index) => (
-          <p key={index}>{line}</p>
+          <p key={index} dir="auto">
+            {line}
+          </p>
         ))}
     </>
   );
 }
 
-const ACTION_LABELS: Record<string, string> = {
-  "vetting.applied": "Applied",
-  "vetting.official_email_verified": "Official address confirmed",
-  "vetting.vouched": "Vouched",
-  "vetting.info_requested": "Asked for more information",
-  "vetting.approved": "Approved",
-  "vetting.rejected": "Rejected",
-};
-
 export default function VettingApplication() {
   const page = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
-  const errors = result?.errors;
+  const reply = useActionData<typeof action>();
   const { application, applicant } = page;
+  const decided = reply?.status === "success" ? reply : null;
   return (
     <article>
       <p>
         <Link to="/admin/vetting">← Back to the queue</Link>
       </p>
-      <h1>Application of {applicant.name}</h1>
-      {page.notice ? <p className="notice success">{page.notice}</p> : null}
-      <FormErrors errors={errors} />
+      <h1>
+        Application of <span dir="auto">{applicant.name}</span>
+      </h1>
+      {decided?.notice ? (
+        <p className="notice success" role="status">
+          {decided.notice}
+        </p>
+      ) : null}
       <p>
         <span className="badge">{STATUS_LABELS[application.status]}</span> Submitted <When date={application.createdAt} />
         {application.decidedAt ? (
@@ -145,10 +165,10 @@ export default function VettingApplication() {
           <h2 id="application-title">The application</h2>
           <dl>
             <dt>Agency</dt>
-            <dd>{application.agency}</dd>
+            <dd dir="auto">{application.agency}</dd>
             <dt>Official email address</dt>
             <dd>
-              {application.officialEmail}
+              <span className="wrap">{application.officialEmail}</span>
               <br />
               {application.officialEmailVerifiedAt ? (
                 <span className="badge">Verified official address</span>
@@ -160,7 +180,7 @@ export default function VettingApplication() {
             </dd>
             <dt>Supervisor or sponsor</dt>
             <dd>
-              {application.sponsorName}, <a href={`mailto:${application.sponsorEmail}`}>{application.sponsorEmail}</a>
+              <span dir="auto">{application.sponsorName}</span>, <a href={`mailto:${application.sponsorEmail}`}>{application.sponsorEmail}</a>
             </dd>
           </dl>
           <h3>Why they want to join</h3>
@@ -183,13 +203,15 @@ export default function VettingApplication() {
           <h2 id="account-title">The account</h2>
           <dl>
             <dt>Name</dt>
-            <dd>{applicant.name}</dd>
+            <dd dir="auto">
+              <Link to={`/admin/users/${applicant.id}`}>{applicant.name}</Link>
+            </dd>
             <dt>Account email</dt>
             <dd>
               {applicant.email} {applicant.emailVerifiedAt ? <span className="badge">Verified</span> : <span className="badge">Not verified</span>}
             </dd>
             <dt>Agency and job title (profile)</dt>
-            <dd>
+            <dd dir="auto">
               {applicant.agency}, {applicant.jobTitle}
             </dd>
             <dt>Country</dt>
@@ -249,7 +271,8 @@ export default function VettingApplication() {
           <ul>
             {page.vouches.map((vouch) => (
               <li key={`${vouch.voucherName}-${vouch.createdAt.toISOString()}`}>
-                <strong>{vouch.voucherName}</strong> ({vouch.voucherAgency}), <When date={vouch.createdAt} />: {vouch.statement}
+                <strong dir="auto">{vouch.voucherName}</strong> (<span dir="auto">{vouch.voucherAgency}</span>), <When date={vouch.createdAt} />:{" "}
+                <span dir="auto">{vouch.statement}</span>
               </li>
             ))}
           </ul>
@@ -263,28 +286,26 @@ export default function VettingApplication() {
           <section aria-labelledby="decide-title">
             <h2 id="decide-title">Decide</h2>
             <div className="cards">
-              <Form method="post" className="card form">
+              <ValidatedForm announce={false} reply={reply} intent="approve" className="card form">
                 <h3>Approve</h3>
                 <p>The applicant becomes a member for a year and is told by mail.</p>
                 {!application.officialEmailVerifiedAt ? (
                   <p className="muted">Note: the official address has not been confirmed through a link.</p>
                 ) : null}
-                <SubmitButton name="intent" value="approve">
-                  Approve
-                </SubmitButton>
-              </Form>
-              <Form method="post" className="card form" noValidate>
+                <ConfirmAction label="Approve" confirmLabel="Yes, approve the application">
+                  <p dir="auto">{applicant.name} becomes a vetted member at once, with access to the board and the directory.</p>
+                </ConfirmAction>
+              </ValidatedForm>
+              <ValidatedForm announce={false} reply={reply} intent="request_info" constraints={page.constraints.request_info} className="card form" resetOnSuccess>
                 <h3>Ask for more information</h3>
-                <input type="hidden" name="intent" value="request_info" />
-                <TextareaField name="question" label="Your question" hint="The applicant reads it and answers on their vetting page." rows={4} maxLength={page.limit} required errors={errors} />
+                <TextareaField name="question" label="Your question" hint="The applicant reads it and answers on their vetting page." rows={4} />
                 <SubmitButton className="secondary">Send the question</SubmitButton>
-              </Form>
-              <Form method="post" className="card form" noValidate>
+              </ValidatedForm>
+              <ValidatedForm announce={false} reply={reply} intent="reject" constraints={page.constraints.reject} className="card form">
                 <h3>Reject</h3>
-                <input type="hidden" name="intent" value="reject" />
-                <TextareaField name="reason" label="Reason" hint="The applicant reads it. They may apply again later." rows={4} maxLength={page.limit} required errors={errors} />
+                <TextareaField name="reason" label="Reason" hint="The applicant reads it. They may apply again later." rows={4} />
                 <SubmitButton className="danger">Reject</SubmitButton>
-              </Form>
+              </ValidatedForm>
             </div>
           </section>
         )
@@ -295,10 +316,15 @@ export default function VettingApplication() {
         <ol>
           {page.history.map((entry) => (
             <li key={entry.id}>
-              <When date={entry.at} />: {ACTION_LABELS[entry.action] ?? entry.action}
-              {entry.actorName ? ` by ${entry.actorName}` : ""}
+              <When date={entry.at} />: {entry.label}
+              {entry.actorName ? (
+                <>
+                  {" "}
+                  by <span dir="auto">{entry.actorName}</span>
+                </>
+              ) : null}
               {entry.details.map((detail) => (
-                <div key={detail.label}>
+                <div key={detail.label} dir="auto">
                   <p className="muted">{detail.label}:</p>
                   <Paragraphs text={detail.text} />
                 </div>

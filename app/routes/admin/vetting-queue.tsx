@@ -1,12 +1,12 @@
-import type { MetaFunction } from "react-router";
 import type { LoaderFunctionArgs } from "#app/shared/route-args.ts";
 import { Form, Link, useLoaderData } from "react-router";
-import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
+import { DataTable } from "#app/components/data-table.tsx";
+import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { SelectField } from "#app/components/forms.tsx";
 import { requirePermission } from "#app/.server/accounts/guards.ts";
 import { listVettingQueue, parseQueueFilter, QUEUE_FILTERS } from "#app/.server/vetting/review.ts";
 
-export const meta: MetaFunction = () => [{ title: "Vetting queue · Liaison" }];
+export const meta = errorAwareMeta(() => [{ title: "Vetting queue · Liaison" }]);
 
 const FILTER_LABELS = {
   open: "Open (needs a decision)",
@@ -61,9 +61,7 @@ export default function VettingQueue() {
       {page.rows.length === 0 ? (
         <p>No applications here.</p>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <caption className="muted">{FILTER_LABELS[page.filter]}</caption>
+        <DataTable caption={FILTER_LABELS[page.filter]}>
             <thead>
               <tr>
                 <th scope="col">Applicant</th>
@@ -78,9 +76,11 @@ export default function VettingQueue() {
               {page.rows.map((row) => (
                 <tr key={row.id}>
                   <td>
-                    <Link to={`/admin/vetting/${row.id}`}>{row.applicantName}</Link>
+                    <Link to={`/admin/vetting/${row.id}`} dir="auto">
+                      {row.applicantName}
+                    </Link>
                     <br />
-                    <span className="muted">{row.applicantEmail}</span>
+                    <span className="muted wrap">{row.applicantEmail}</span>
                     {row.renewal ? (
                       <>
                         {" "}
@@ -94,7 +94,7 @@ export default function VettingQueue() {
                       </>
                     ) : null}
                   </td>
-                  <td>{row.agency}</td>
+                  <td dir="auto">{row.agency}</td>
                   <td>
                     {row.officialEmail}
                     <br />
@@ -112,8 +112,7 @@ export default function VettingQueue() {
                 </tr>
               ))}
             </tbody>
-          </table>
-        </div>
+        </DataTable>
       )}
     </section>
   );

@@ -1,13 +1,12 @@
-import type { MetaFunction } from "react-router";
 import { Link, useLoaderData } from "react-router";
-import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
+import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { agendaHref } from "#app/components/agenda/links.ts";
 import { accessScope } from "#app/.server/access/audience.ts";
 import { getChangelog } from "#app/.server/agenda/program.ts";
 import { parseAgendaQuery } from "#app/.server/agenda/schemas.ts";
 import type { LoaderFunctionArgs } from "#app/shared/route-args.ts";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Program changes · ${data.conference.name} · Liaison` : "Program changes · Liaison" }];
+export const meta = errorAwareMeta<typeof loader>(({ data }) => [{ title: data ? `Program changes · ${data.conference.name} · Liaison` : "Program changes · Liaison" }]);
 
 /** Depends on published content and the address only: anonymous visitors get it from the render cache. */
 export const handle = { renderCache: true };

@@ -1,6 +1,6 @@
-import type { LinksFunction, MetaFunction, ShouldRevalidateFunction } from "react-router";
+import type { LinksFunction, ShouldRevalidateFunction } from "react-router";
 import { Form, Link, useLoaderData } from "react-router";
-import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
+import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { agendaHref, SESSION_TYPE_LABELS } from "#app/components/agenda/links.ts";
 import { SessionCard } from "#app/components/agenda/session-card.tsx";
 import { TrackSwatch } from "#app/components/agenda/track-swatch.tsx";
@@ -14,10 +14,10 @@ import agendaStyles from "#app/styles/agenda.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: agendaStyles }];
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
+export const meta = errorAwareMeta<typeof loader>(({ data }) => [
   { title: data ? `Program · ${data.conference.name} · Liaison` : "Program · Liaison" },
   { name: "description", content: data ? `The program of ${data.conference.name}, ${data.conference.dates}, ${data.conference.city}.` : "" },
-];
+]);
 
 /** Depends on published content and the address only: anonymous visitors get it from the render cache. */
 export const handle = { renderCache: true };

@@ -1,23 +1,23 @@
-import { data, type LinksFunction, type MetaFunction } from "react-router";
-import { Form, Link, useActionData, useLoaderData } from "react-router";
-import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
+import type { LinksFunction } from "react-router";
+import { Link, useActionData, useLoaderData } from "react-router";
+import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { DayList } from "#app/components/agenda/day-list.tsx";
 import { agendaHref } from "#app/components/agenda/links.ts";
 import { ZoneSwitch } from "#app/components/agenda/zone-switch.tsx";
-import { SubmitButton } from "#app/components/forms.tsx";
+import { ConfirmAction, Notice, SubmitButton, ValidatedForm } from "#app/components/forms.tsx";
 import { requireVerifiedViewer } from "#app/.server/accounts/guards.ts";
 import { createFeedToken, revokeFeed } from "#app/.server/agenda/feeds.ts";
 import { responseLinks } from "#app/.server/agenda/links.ts";
 import { FeedSchema, parseAgendaQuery } from "#app/.server/agenda/schemas.ts";
 import { getPersonalAgenda } from "#app/.server/agenda/stars.ts";
-import { invalidForm, parseForm } from "#app/.server/http/forms.ts";
+import { formSuccess, handleForm } from "#app/.server/http/forms.ts";
 import { DATE_TIME } from "#app/shared/dates.ts";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "#app/shared/route-args.ts";
 import agendaStyles from "#app/styles/agenda.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: agendaStyles }];
 
-export const meta: MetaFunction = () => [{ title: "My agenda · Liaison" }];
+export const meta = errorAwareMeta(() => [{ title: "My agenda · Liaison" }]);
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = requireVerifiedViewer(request, context);
@@ -28,21 +28,21 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 /** The personal calendar address: make one (replacing the old, which stops working) or revoke it. */
 export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = requireVerifiedViewer(request, context);
-  const form = await parseForm(request, FeedSchema);
-  if (!form.ok) return invalidForm(form.errors);
-  if (form.data.intent === "revoke-feed") {
-    await revokeFeed(viewer);
-    return data({ ok: true as const, feedUrl: null, revoked: true });
-  }
-  const token = await createFeedToken(viewer);
-  // Shown once: only the token's hash is kept.
-  return data({ ok: true as const, feedUrl: responseLinks(request).link(`/agenda/feed/${token}.ics`), revoked: false });
+  return handleForm(request, FeedSchema, async (input) => {
+    if (input.intent === "revoke-feed") {
+      await revokeFeed(viewer);
+      return formSuccess<{ feedUrl: string | null }>("Revoked: the old address no longer works.", { feedUrl: null });
+    }
+    const token = await createFeedToken(viewer);
+    // Shown once: only the token's hash is kept.
+    return formSuccess<{ feedUrl: string | null }>(null, { feedUrl: responseLinks(request).link(`/agenda/feed/${token}.ics`) });
+  });
 }
 
 export default function MyAgenda() {
   const page = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
-  const created = result?.ok ? result.feedUrl : null;
+  const reply = useActionData<typeof action>();
+  const created = reply?.status === "success" ? reply.data.feedUrl : null;
   const overlapping = Object.keys(page.overlaps).length;
   return (
     <section>
@@ -84,10 +84,8 @@ export default function MyAgenda() {
               <a href={created.replace(/^https?:/, "webcal:")}>Subscribe in your calendar app</a>
             </p>
           </div>
-        ) : result?.ok && result.revoked ? (
-          <p className="notice success" role="status">
-            Revoked: the old address no longer works.
-          </p>
+        ) : reply?.status === "success" && reply.notice ? (
+          <Notice>{reply.notice}</Notice>
         ) : null}
         {page.feed ? (
           <p>
@@ -96,17 +94,21 @@ export default function MyAgenda() {
           </p>
         ) : null}
         <div className="actions">
-          <Form method="post">
-            <SubmitButton name="intent" value="create-feed">
-              {page.feed ? "Replace the address" : "Make a calendar address"}
-            </SubmitButton>
-          </Form>
+          <ValidatedForm reply={reply} intent="create-feed">
+            {page.feed ? (
+              <ConfirmAction label="Replace the address" confirmLabel="Yes, replace it">
+                <p>The old address stops working at once: calendars that use it must subscribe to the new one.</p>
+              </ConfirmAction>
+            ) : (
+              <SubmitButton>Make a calendar address</SubmitButton>
+            )}
+          </ValidatedForm>
           {page.feed ? (
-            <Form method="post">
-              <SubmitButton name="intent" value="revoke-feed" className="secondary">
-                Revoke the address
-              </SubmitButton>
-            </Form>
+            <ValidatedForm announce={false} reply={reply} intent="revoke-feed">
+              <ConfirmAction label="Revoke the address" confirmLabel="Yes, revoke it" className="danger">
+                <p>Calendars that subscribe to it stop getting your agenda.</p>
+              </ConfirmAction>
+            </ValidatedForm>
           ) : null}
         </div>
       </section>

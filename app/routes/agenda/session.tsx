@@ -1,6 +1,6 @@
-import { data, redirect, type LinksFunction, type MetaFunction } from "react-router";
+import { redirect, type LinksFunction } from "react-router";
 import { Link, useLoaderData } from "react-router";
-import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
+import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { Markdown } from "#app/components/markdown.tsx";
 import { agendaHref, AUDIENCE_LABELS, SESSION_TYPE_LABELS, STATUS_LABELS } from "#app/components/agenda/links.ts";
 import { StarButton } from "#app/components/agenda/star-button.tsx";
@@ -12,13 +12,13 @@ import { getSessionView } from "#app/.server/agenda/program.ts";
 import { parseAgendaQuery, SessionIdSchema, StarSchema } from "#app/.server/agenda/schemas.ts";
 import { setStar } from "#app/.server/agenda/stars.ts";
 import { NotFoundError } from "#app/.server/errors.ts";
-import { invalidForm, parseForm } from "#app/.server/http/forms.ts";
+import { formSuccess, handleForm } from "#app/.server/http/forms.ts";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "#app/shared/route-args.ts";
 import agendaStyles from "#app/styles/agenda.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: agendaStyles }];
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.session.title} · Program · Liaison` : "Session · Liaison" }];
+export const meta = errorAwareMeta<typeof loader>(({ data }) => [{ title: data ? `${data.session.title} · Program · Liaison` : "Session · Liaison" }]);
 
 function sessionId(params: LoaderFunctionArgs["params"]): string {
   const parsed = SessionIdSchema.safeParse(params.id);
@@ -40,11 +40,11 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const viewer = requireVerifiedViewer(request, context);
   const id = sessionId(params);
-  const form = await parseForm(request, StarSchema);
-  if (!form.ok) return invalidForm(form.errors);
-  const result = await setStar(viewer, id, form.data.intent === "star");
-  if (form.data.returnTo !== undefined) throw redirect(safeRedirectPath(form.data.returnTo, `/agenda/sessions/${id}`));
-  return data(result);
+  return handleForm(request, StarSchema, async (input) => {
+    const result = await setStar(viewer, id, input.intent === "star");
+    if (input.returnTo !== undefined) throw redirect(safeRedirectPath(input.returnTo, `/agenda/sessions/${id}`));
+    return formSuccess(null, result);
+  });
 }
 
 export default function Session() {

@@ -1,6 +1,6 @@
-import type { LinksFunction, MetaFunction } from "react-router";
+import type { LinksFunction } from "react-router";
 import { Link, useLoaderData } from "react-router";
-import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
+import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { Markdown } from "#app/components/markdown.tsx";
 import { DayList } from "#app/components/agenda/day-list.tsx";
 import { accessScope } from "#app/.server/access/audience.ts";
@@ -13,7 +13,7 @@ import agendaStyles from "#app/styles/agenda.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: agendaStyles }];
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.speaker.name} · Speakers · Liaison` : "Speaker · Liaison" }];
+export const meta = errorAwareMeta<typeof loader>(({ data }) => [{ title: data ? `${data.speaker.name} · Speakers · Liaison` : "Speaker · Liaison" }]);
 
 /** Depends on published content and the address only: anonymous visitors get it from the render cache. */
 export const handle = { renderCache: true };

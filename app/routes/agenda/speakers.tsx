@@ -1,11 +1,10 @@
-import type { MetaFunction } from "react-router";
 import { Link, useLoaderData } from "react-router";
-import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
+import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { accessScope } from "#app/.server/access/audience.ts";
 import { listSpeakers } from "#app/.server/agenda/program.ts";
 import type { LoaderFunctionArgs } from "#app/shared/route-args.ts";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Speakers · ${data.conference.name} · Liaison` : "Speakers · Liaison" }];
+export const meta = errorAwareMeta<typeof loader>(({ data }) => [{ title: data ? `Speakers · ${data.conference.name} · Liaison` : "Speakers · Liaison" }]);
 
 /** Depends on published content and the address only: anonymous visitors get it from the render cache. */
 export const handle = { renderCache: true };

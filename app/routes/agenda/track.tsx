@@ -1,6 +1,6 @@
-import type { LinksFunction, MetaFunction } from "react-router";
+import type { LinksFunction } from "react-router";
 import { Link, useLoaderData } from "react-router";
-import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
+import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { DayList } from "#app/components/agenda/day-list.tsx";
 import { agendaHref } from "#app/components/agenda/links.ts";
 import { TrackSwatch } from "#app/components/agenda/track-swatch.tsx";
@@ -13,7 +13,7 @@ import agendaStyles from "#app/styles/agenda.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: agendaStyles }];
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.track.name} · Program · Liaison` : "Track · Liaison" }];
+export const meta = errorAwareMeta<typeof loader>(({ data }) => [{ title: data ? `${data.track.name} · Program · Liaison` : "Track · Liaison" }]);
 
 /** Depends on published content and the address only: anonymous visitors get it from the render cache. */
 export const handle = { renderCache: true };

@@ -1,14 +1,14 @@
-import { data, redirect, type AppLoadContext, type MetaFunction } from "react-router";
+import { Form, redirect, useActionData, useLoaderData, useSearchParams, type AppLoadContext } from "react-router";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "#app/shared/route-args.ts";
-import { Form, useActionData, useSearchParams } from "react-router";
 import { z } from "zod";
-import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
-import { Field, FormErrors, SubmitButton } from "#app/components/forms.tsx";
+import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
+import { Field, SubmitButton, ValidatedForm } from "#app/components/forms.tsx";
 import { safeRedirectPath } from "#app/.server/accounts/guards.ts";
 import { verifySecondFactor } from "#app/.server/accounts/mfa.ts";
-import { invalidForm, parseForm } from "#app/.server/http/forms.ts";
+import { formConstraints } from "#app/.server/http/form-constraints.ts";
+import { handleForm, refuse } from "#app/.server/http/forms.ts";
 
-export const meta: MetaFunction = () => [{ title: "Two-factor authentication · Liaison" }];
+export const meta = errorAwareMeta(() => [{ title: "Two-factor authentication · Liaison" }]);
 
 const SecondFactorSchema = z.object({
   code: z
@@ -29,28 +29,27 @@ function requirePendingMfa(request: Request, context: AppLoadContext) {
 
 export function loader({ request, context }: LoaderFunctionArgs) {
   requirePendingMfa(request, context);
-  return null;
+  return { constraints: formConstraints(SecondFactorSchema) };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const pending = requirePendingMfa(request, context);
-  const form = await parseForm(request, SecondFactorSchema);
-  if (!form.ok) return invalidForm(form.errors);
-  const result = await verifySecondFactor({ userId: pending.id, sessionId: pending.session.id, code: form.data.code, ip: context.ip });
-  if (!result.ok) return data({ ok: false as const, errors: { code: [result.message] } }, { status: result.throttled ? 429 : 400 });
-  throw redirect(safeRedirectPath(form.data.redirectTo, "/account"));
+  return handleForm(request, SecondFactorSchema, async (input) => {
+    const result = await verifySecondFactor({ userId: pending.id, sessionId: pending.session.id, code: input.code, ip: context.ip });
+    if (!result.ok) refuse({ code: [result.message] }, result.throttled ? 429 : 400);
+    throw redirect(safeRedirectPath(input.redirectTo, "/account"));
+  });
 }
 
 export default function LoginMfa() {
-  const result = useActionData<typeof action>();
+  const { constraints } = useLoaderData<typeof loader>();
+  const reply = useActionData<typeof action>();
   const [params] = useSearchParams();
-  const errors = result?.errors;
   return (
     <section className="prose">
       <h1>Two-factor authentication</h1>
       <p>Your password was right. To finish signing in, enter the six-digit code your authenticator app shows for Liaison.</p>
-      <Form method="post" className="form">
-        <FormErrors errors={errors} />
+      <ValidatedForm reply={reply} constraints={constraints}>
         <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? ""} />
         <Field
           name="code"
@@ -59,12 +58,9 @@ export default function LoginMfa() {
           autoComplete="one-time-code"
           autoCapitalize="none"
           spellCheck={false}
-          required
-          maxLength={64}
-          errors={errors}
         />
         <SubmitButton>Verify</SubmitButton>
-      </Form>
+      </ValidatedForm>
       <Form method="post" action="/logout" className="form">
         <p className="muted">Not you, or cannot get a code now?</p>
         <div>

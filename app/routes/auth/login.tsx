@@ -1,50 +1,51 @@
-import { redirect, type MetaFunction } from "react-router";
+import { redirect } from "react-router";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "#app/shared/route-args.ts";
-import { Form, Link, useActionData, useSearchParams } from "react-router";
-import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
-import { Field, FormErrors, SubmitButton } from "#app/components/forms.tsx";
+import { Link, useActionData, useLoaderData, useSearchParams } from "react-router";
+import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
+import { Field, SubmitButton, ValidatedForm } from "#app/components/forms.tsx";
 import { safeRedirectPath } from "#app/.server/accounts/guards.ts";
 import { SignInSchema } from "#app/.server/accounts/schemas.ts";
 import { signIn } from "#app/.server/accounts/sign-in.ts";
-import { formError, invalidForm, parseForm } from "#app/.server/http/forms.ts";
+import { config } from "#app/.server/config.ts";
+import { formConstraints } from "#app/.server/http/form-constraints.ts";
+import { handleForm, refuse } from "#app/.server/http/forms.ts";
 
-export const meta: MetaFunction = () => [{ title: "Sign in · Liaison" }];
+export const meta = errorAwareMeta(() => [{ title: "Sign in · Liaison" }]);
 
 export function loader({ request, context }: LoaderFunctionArgs) {
   if (context.viewer) throw redirect(safeRedirectPath(new URL(request.url).searchParams.get("redirectTo"), "/account"));
-  return null;
+  return { constraints: formConstraints(SignInSchema) };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const form = await parseForm(request, SignInSchema);
-  if (!form.ok) return invalidForm(form.errors);
-  const result = await signIn(form.data, { ip: context.ip, userAgent: context.userAgent });
-  if (!result.ok) {
-    if (result.reason === "throttled") return formError(result.message, 429);
-    if (result.reason === "suspended") return formError("This account is suspended. Contact the organizers.", 403);
-    return formError("The email address or password is not correct.", 401);
-  }
-  const redirectTo = safeRedirectPath(form.data.redirectTo, "/account");
-  const next = result.needsMfa ? `/login/mfa?${new URLSearchParams({ redirectTo })}` : redirectTo;
-  return redirect(next, { headers: { "Set-Cookie": result.cookie } });
+  return handleForm(request, SignInSchema, async (input) => {
+    const result = await signIn(input, { ip: context.ip, userAgent: context.userAgent });
+    if (!result.ok) {
+      if (result.reason === "throttled") refuse(result.message, 429);
+      if (result.reason === "suspended") {
+        refuse(`This account is suspended. To ask why, or to appeal, write to the organizers at ${config().organizersEmail}.`, 403);
+      }
+      refuse("The email address or password is not correct.", 401);
+    }
+    const redirectTo = safeRedirectPath(input.redirectTo, "/account");
+    const next = result.needsMfa ? `/login/mfa?${new URLSearchParams({ redirectTo })}` : redirectTo;
+    throw redirect(next, { headers: { "Set-Cookie": result.cookie } });
+  });
 }
 
 export default function Login() {
-  const result = useActionData<typeof action>();
+  const { constraints } = useLoaderData<typeof loader>();
+  const reply = useActionData<typeof action>();
   const [params] = useSearchParams();
-  const errors = result?.errors;
   return (
     <section className="prose">
       <h1>Sign in</h1>
-      {params.get("reset") ? <p className="notice success">Your password was changed. Sign in with the new one.</p> : null}
-      {params.get("verified") ? <p className="notice success">Your email address is verified. Sign in to continue.</p> : null}
-      <Form method="post" className="form">
-        <FormErrors errors={errors} />
+      <ValidatedForm reply={reply} constraints={constraints}>
         <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? ""} />
-        <Field name="email" label="Email address" type="email" autoComplete="username" required errors={errors} />
-        <Field name="password" label="Password" type="password" autoComplete="current-password" required errors={errors} />
+        <Field name="email" label="Email address" type="email" autoComplete="username" />
+        <Field name="password" label="Password" type="password" autoComplete="current-password" />
         <SubmitButton>Sign in</SubmitButton>
-      </Form>
+      </ValidatedForm>
       <p>
         <Link to="/forgot-password">Forgot your password?</Link> · <Link to="/signup">Create an account</Link>
       </p>
@@ -55,4 +56,3 @@ export default function Login() {
 export function ErrorBoundary() {
   return <GeneralErrorBoundary />;
 }
-

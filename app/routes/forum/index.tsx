@@ -1,14 +1,13 @@
-import type { MetaFunction } from "react-router";
 import type { LoaderFunctionArgs } from "#app/shared/route-args.ts";
+import { requireMembersArea } from "#app/.server/vetting/members-area.ts";
 import { Link, useLoaderData } from "react-router";
-import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
-import { requirePermission } from "#app/.server/accounts/guards.ts";
+import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { LONG_DAY } from "#app/shared/dates.ts";
 
-export const meta: MetaFunction = () => [{ title: "Discussion board · Liaison" }];
+export const meta = errorAwareMeta(() => [{ title: "Discussion board · Liaison" }]);
 
-export function loader({ request, context }: LoaderFunctionArgs) {
-  const viewer = requirePermission(request, context, "read:forum");
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const viewer = await requireMembersArea(request, context, "read:forum");
   return { name: viewer.name, memberUntil: viewer.memberUntil?.toISOString() ?? null };
 }
 

@@ -1,17 +1,18 @@
-import type { MetaFunction } from "react-router";
 import type { LoaderFunctionArgs } from "#app/shared/route-args.ts";
+import { requireMembersArea } from "#app/.server/vetting/members-area.ts";
 import { Form, Link, useLoaderData } from "react-router";
-import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
+import { DataTable } from "#app/components/data-table.tsx";
+import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { Field } from "#app/components/forms.tsx";
-import { can, requirePermission } from "#app/.server/accounts/guards.ts";
+import { can } from "#app/.server/accounts/guards.ts";
 import { countryName } from "#app/.server/accounts/countries.ts";
 import { listMemberDirectory } from "#app/.server/vetting/members.ts";
 import { searchTerm } from "#app/.server/http/search.ts";
 
-export const meta: MetaFunction = () => [{ title: "Member directory · Liaison" }];
+export const meta = errorAwareMeta(() => [{ title: "Member directory · Liaison" }]);
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const viewer = requirePermission(request, context, "view:members");
+  const viewer = await requireMembersArea(request, context, "view:members");
   const q = searchTerm(new URL(request.url).searchParams.get("q"));
   const { rows, more } = await listMemberDirectory(viewer, q);
   return {
@@ -40,11 +41,7 @@ export default function MemberDirectory() {
       {page.members.length === 0 ? (
         <p>{page.q ? `No member matches “${page.q}”.` : "There are no members yet."}</p>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <caption className="muted">
-              {page.q ? `Members matching “${page.q}”` : "All members"}, by name{page.more ? ": the first 200; search to narrow the list" : ""}
-            </caption>
+        <DataTable caption={`${page.q ? `Members matching “${page.q}”` : "All members"}, by name${page.more ? ": the first 200; search to narrow the list" : ""}`}>
             <thead>
               <tr>
                 <th scope="col">Name</th>
@@ -56,15 +53,14 @@ export default function MemberDirectory() {
             <tbody>
               {page.members.map((member) => (
                 <tr key={member.id}>
-                  <td>{member.name}</td>
-                  <td>{member.agency}</td>
-                  <td>{member.jobTitle}</td>
+                  <td dir="auto">{member.name}</td>
+                  <td dir="auto">{member.agency}</td>
+                  <td dir="auto">{member.jobTitle}</td>
                   <td>{member.country}</td>
                 </tr>
               ))}
             </tbody>
-          </table>
-        </div>
+        </DataTable>
       )}
     </section>
   );

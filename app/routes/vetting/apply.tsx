@@ -1,12 +1,14 @@
-import { data, redirect, type MetaFunction } from "react-router";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "#app/shared/route-args.ts";
-import { Form, Link, useActionData, useLoaderData } from "react-router";
-import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
-import { Field, FormErrors, SubmitButton, TextareaField } from "#app/components/forms.tsx";
+import { Link, useActionData, useLoaderData } from "react-router";
+import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
+import { ConfirmAction, Field, SubmitButton, TextareaField, ValidatedForm } from "#app/components/forms.tsx";
 import { requirePermission } from "#app/.server/accounts/guards.ts";
 import { siteUrl } from "#app/.server/accounts/site-url.ts";
 import { takeRateLimit } from "#app/.server/accounts/throttle.ts";
-import { parseForm } from "#app/.server/http/forms.ts";
+import { config } from "#app/.server/config.ts";
+import { formConstraints } from "#app/.server/http/form-constraints.ts";
+import { formSuccess, handleForm, refuse } from "#app/.server/http/forms.ts";
+import { redirectWithNotice } from "#app/.server/http/notice.ts";
 import {
   getVettingOverview,
   replyToInformationRequest,
@@ -15,31 +17,24 @@ import {
   withdrawApplication,
 } from "#app/.server/vetting/applications.ts";
 import { mailDate } from "#app/.server/vetting/context.ts";
-import { LIMITS, VettingPageSchema } from "#app/.server/vetting/schemas.ts";
+import { VettingPageSchema } from "#app/.server/vetting/schemas.ts";
+import type { FormReply } from "#app/shared/form-reply.ts";
 import { LONG_DAY } from "#app/shared/dates.ts";
 
-export const meta: MetaFunction = () => [{ title: "Membership vetting · Liaison" }];
-
-const TYPED_FIELDS = ["agency", "officialEmail", "sponsorName", "sponsorEmail", "reason", "reply"] as const;
-
-const NOTICES = {
-  applied: "Your application is in. We sent you a receipt by mail.",
-  replied: "Thank you: your answer is with the organizers.",
-  withdrawn: "Your application is withdrawn. You can apply again whenever you like.",
-} as const;
+export const meta = errorAwareMeta(() => [{ title: "Membership vetting · Liaison" }]);
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = requirePermission(request, context, "apply:vetting");
   const overview = await getVettingOverview(viewer.id);
-  const done = new URL(request.url).searchParams.get("done");
   const application = overview.application;
   return {
     member: overview.member,
     expiredOn: overview.expiredOn,
+    suspended: overview.suspended,
     canApply: overview.canApply,
     defaults: overview.defaults,
-    limits: LIMITS,
-    notice: done && done in NOTICES ? NOTICES[done as keyof typeof NOTICES] : null,
+    organizersEmail: config().organizersEmail,
+    constraints: { apply: formConstraints(VettingPageSchema, "apply"), reply: formConstraints(VettingPageSchema, "reply") },
     application: application
       ? {
           id: application.id,
@@ -58,56 +53,45 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   };
 }
 
-/** formError, with room for the typed values, so every answer of the action has one shape. */
-function refuse(message: string, status: number) {
-  return data({ ok: false as const, errors: { form: [message] } as Errors, values: undefined as Values | undefined, message: undefined }, { status });
-}
-
 export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = requirePermission(request, context, "apply:vetting");
-  // Without JavaScript the page is rendered afresh: hand the typed text back so a correction does not retype it all.
-  const typed = await request.clone().formData();
-  const form = await parseForm(request, VettingPageSchema);
-  if (!form.ok) {
-    const values: Values = {};
-    for (const name of TYPED_FIELDS) values[name] = String(typed.get(name) ?? "");
-    return data({ ok: false as const, errors: form.errors as Errors, values: values as Values | undefined, message: undefined }, { status: 400 });
-  }
   const origin = { ip: context.ip, link: (path: string) => siteUrl(request, path) };
-  switch (form.data.intent) {
-    case "apply": {
-      // Each application can mail an official address: a cap keeps the form from being used to send mail.
-      if (!(await takeRateLimit(`vetting-apply:${viewer.id}`, 5, 86_400))) {
-        return refuse("You have applied several times today. Please try again tomorrow.", 429);
+  return handleForm(request, VettingPageSchema, async (input) => {
+    switch (input.intent) {
+      case "apply": {
+        // Each application can mail an official address: a cap keeps the form from being used to send mail.
+        if (!(await takeRateLimit(`vetting-apply:${viewer.id}`, 5, 86_400))) {
+          refuse("You have applied several times today. Please try again tomorrow.", 429);
+        }
+        const result = await submitApplication(viewer.id, input, origin);
+        if (result.outcome === "already_member") {
+          refuse(`You are already a member, until ${mailDate(result.memberUntil)}. You can apply for renewal in the last weeks before then.`, 409);
+        }
+        throw redirectWithNotice("/vetting", "vetting-applied");
       }
-      const result = await submitApplication(viewer.id, form.data, origin);
-      if (result.outcome === "already_member") {
-        return refuse(`You are already a member, until ${mailDate(result.memberUntil)}. You can apply for renewal in the last weeks before then.`, 409);
+      case "reply": {
+        const result = await replyToInformationRequest(viewer.id, input, context.ip);
+        if (result === "not_waiting") refuse("This application is not waiting for an answer any more: reload the page to see where it stands.", 409);
+        throw redirectWithNotice("/vetting", "vetting-replied");
       }
-      throw redirect("/vetting?done=applied");
-    }
-    case "reply": {
-      const result = await replyToInformationRequest(viewer.id, form.data, context.ip);
-      if (result === "not_waiting") return refuse("This application is not waiting for an answer any more: reload the page to see where it stands.", 409);
-      throw redirect("/vetting?done=replied");
-    }
-    case "withdraw": {
-      const result = await withdrawApplication(viewer.id, form.data.applicationId, context.ip);
-      if (result === "not_open") return refuse("This application has already been decided or withdrawn.", 409);
-      throw redirect("/vetting?done=withdrawn");
-    }
-    case "resend": {
-      if (!(await takeRateLimit(`vetting-resend:${viewer.id}`, 3, 3600))) {
-        return refuse("You have asked for several links already. Wait an hour, then try again.", 429);
+      case "withdraw": {
+        const result = await withdrawApplication(viewer.id, input.applicationId, context.ip);
+        if (result === "not_open") refuse("This application has already been decided or withdrawn.", 409);
+        throw redirectWithNotice("/vetting", "vetting-withdrawn");
       }
-      const result = await resendOfficialEmailLink(viewer.id, origin);
-      if (result === "not_allowlisted") {
-        return refuse("Your official address's domain is not on our list of government domains, so we cannot send it a link. The organizers will check it another way.", 409);
+      case "resend": {
+        if (!(await takeRateLimit(`vetting-resend:${viewer.id}`, 3, 3600))) {
+          refuse("You have asked for several links already. Wait an hour, then try again.", 429);
+        }
+        const result = await resendOfficialEmailLink(viewer.id, origin);
+        if (result === "not_allowlisted") {
+          refuse("Your official address's domain is not on our list of government domains, so we cannot send it a link. The organizers will check it another way.", 409);
+        }
+        if (result === "nothing_to_verify") refuse("There is no address waiting to be confirmed.", 409);
+        return formSuccess("A new link is on its way to your official address. It works for 48 hours.");
       }
-      if (result === "nothing_to_verify") return refuse("There is no address waiting to be confirmed.", 409);
-      return { ok: true as const, errors: undefined, values: undefined, message: "A new link is on its way to your official address. It works for 48 hours." };
     }
-  }
+  });
 }
 
 function Day({ date }: { date: Date }) {
@@ -123,22 +107,16 @@ const STATUS_LABELS = {
 } as const;
 
 type PageData = ReturnType<typeof useLoaderData<typeof loader>>;
-type Errors = Partial<Record<string, string[]>> | undefined;
-type Values = Partial<Record<(typeof TYPED_FIELDS)[number], string>>;
+type Reply = FormReply | undefined;
 
 export default function VettingPage() {
   const page = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
-  const errors = result?.errors;
-  const values = result?.values;
+  const reply = useActionData<typeof action>();
   const application = page.application;
   const open = application?.status === "submitted" || application?.status === "info_requested";
   return (
     <section className="prose">
       <h1>Membership vetting</h1>
-      {page.notice ? <p className="notice success">{page.notice}</p> : null}
-      {result?.ok ? <p className="notice success">{result.message}</p> : null}
-      <FormErrors errors={errors} />
 
       <Membership page={page} />
 
@@ -147,9 +125,9 @@ export default function VettingPage() {
           <h2 id="application-title">Your application</h2>
           <p>
             <span className="badge">{STATUS_LABELS[application.status]}</span> Submitted on <Day date={application.submittedAt} /> for{" "}
-            {application.agency}.
+            <span dir="auto">{application.agency}</span>.
           </p>
-          {open ? <OpenApplication application={application} limits={page.limits} errors={errors} values={values} /> : null}
+          {open ? <OpenApplication application={application} page={page} reply={reply} /> : null}
           {application.status === "approved" && application.decidedAt ? (
             <p>
               Approved on <Day date={application.decidedAt} />.
@@ -158,7 +136,7 @@ export default function VettingPage() {
           {application.status === "rejected" ? (
             <>
               <p>The organizers could not approve this application. Their reason:</p>
-              <blockquote>{application.decisionNote}</blockquote>
+              <blockquote dir="auto">{application.decisionNote}</blockquote>
               {page.canApply ? <p>If your circumstances have changed, you may apply again below.</p> : null}
             </>
           ) : null}
@@ -167,9 +145,12 @@ export default function VettingPage() {
       ) : null}
 
       {page.canApply ? (
-        <ApplicationForm page={page} errors={errors} values={values} />
-      ) : !application && !page.member ? (
-        <p className="notice">Your account cannot apply at the moment. If you think this is wrong, contact the organizers.</p>
+        <ApplicationForm page={page} reply={reply} />
+      ) : page.suspended || (!application && !page.member) ? (
+        <p className="notice">
+          Your account cannot apply at the moment{page.suspended ? ": it is suspended" : ""}. If you think this is wrong, write to the
+          organizers at <a href={`mailto:${page.organizersEmail}`}>{page.organizersEmail}</a>.
+        </p>
       ) : null}
     </section>
   );
@@ -210,35 +191,23 @@ function Membership({ page }: { page: PageData }) {
   );
 }
 
-function OpenApplication({
-  application,
-  limits,
-  errors,
-  values,
-}: {
-  application: NonNullable<PageData["application"]>;
-  limits: PageData["limits"];
-  errors: Errors;
-  values: Values | undefined;
-}) {
+function OpenApplication({ application, page, reply }: { application: NonNullable<PageData["application"]>; page: PageData; reply: Reply }) {
   return (
     <>
       <h3>Your official address</h3>
       {application.officialEmailVerified ? (
         <p>
-          <span className="badge">Confirmed</span> {application.officialEmail}
+          <span className="badge">Confirmed</span> <span className="wrap">{application.officialEmail}</span>
         </p>
       ) : application.officialDomainAllowlisted ? (
         <>
           <p>
-            We sent a link to <strong>{application.officialEmail}</strong>. Open it there and press the button to confirm the address: it
+            We sent a link to <strong className="wrap">{application.officialEmail}</strong>. Open it there and press the button to confirm the address: it
             speeds up the review.
           </p>
-          <Form method="post" className="form">
-            <SubmitButton name="intent" value="resend" className="secondary">
-              Send the link again
-            </SubmitButton>
-          </Form>
+          <ValidatedForm reply={reply} intent="resend">
+            <SubmitButton className="secondary">Send the link again</SubmitButton>
+          </ValidatedForm>
         </>
       ) : (
         <p>
@@ -250,19 +219,17 @@ function OpenApplication({
       {application.status === "info_requested" ? (
         <section aria-labelledby="question-title">
           <h3 id="question-title">The organizers ask</h3>
-          <blockquote>{application.decisionNote}</blockquote>
-          <Form method="post" className="form">
+          <blockquote dir="auto">{application.decisionNote}</blockquote>
+          <ValidatedForm reply={reply} intent="reply" constraints={page.constraints.reply}>
             <input type="hidden" name="applicationId" value={application.id} />
-            <TextareaField name="reply" label="Your answer" rows={6} maxLength={limits.reply} required defaultValue={values?.reply} errors={errors} />
-            <SubmitButton name="intent" value="reply">
-              Send my answer
-            </SubmitButton>
-          </Form>
+            <TextareaField name="reply" label="Your answer" rows={6} />
+            <SubmitButton>Send my answer</SubmitButton>
+          </ValidatedForm>
         </section>
       ) : application.applicantReply ? (
         <>
           <h3>Your answer to the organizers' question</h3>
-          <blockquote>{application.applicantReply}</blockquote>
+          <blockquote dir="auto">{application.applicantReply}</blockquote>
         </>
       ) : (
         <p>The organizers review applications in the order they arrive. You will hear from us by mail.</p>
@@ -270,60 +237,47 @@ function OpenApplication({
 
       <h3>Made a mistake?</h3>
       <p>You can withdraw this application, for instance to correct your official address, and apply again.</p>
-      <Form method="post" className="form">
+      <ValidatedForm reply={reply} intent="withdraw">
         <input type="hidden" name="applicationId" value={application.id} />
-        <SubmitButton name="intent" value="withdraw" className="secondary">
-          Withdraw my application
-        </SubmitButton>
-      </Form>
+        <ConfirmAction label="Withdraw my application" confirmLabel="Yes, withdraw it" className="danger">
+          <p>The organizers stop reviewing it, and vouches given for it stay with it. You can apply again at once.</p>
+        </ConfirmAction>
+      </ValidatedForm>
     </>
   );
 }
 
-function ApplicationForm({ page, errors, values }: { page: PageData; errors: Errors; values: Values | undefined }) {
+function ApplicationForm({ page, reply }: { page: PageData; reply: Reply }) {
   const renewal = page.member !== null;
+  const reasonMin = page.constraints.apply.reason?.minLength;
   return (
     <section aria-labelledby="apply-title">
       <h2 id="apply-title">{renewal ? "Apply for renewal" : "Apply to become a member"}</h2>
-      <Form method="post" className="form" noValidate>
-        <Field name="agency" label="Agency" autoComplete="organization" defaultValue={values?.agency ?? page.defaults.agency} maxLength={160} required errors={errors} />
+      <ValidatedForm reply={reply} intent="apply" constraints={page.constraints.apply} defaults={{ agency: page.defaults.agency }}>
+        <Field name="agency" label="Agency" autoComplete="organization" dir="auto" />
         <Field
           name="officialEmail"
           label="Official email address"
           type="email"
           autoComplete="email"
-          maxLength={254}
-          required
-          defaultValue={values?.officialEmail}
           hint="The address your agency gave you. If its domain is on our list of government domains, we send it a link to confirm that it is yours."
-          errors={errors}
         />
-        <Field name="sponsorName" label="Supervisor or sponsor: name" autoComplete="off" maxLength={120} required defaultValue={values?.sponsorName} errors={errors} />
+        <Field name="sponsorName" label="Supervisor or sponsor: name" autoComplete="off" dir="auto" />
         <Field
           name="sponsorEmail"
           label="Supervisor or sponsor: email address"
           type="email"
           autoComplete="off"
-          maxLength={254}
-          required
-          defaultValue={values?.sponsorEmail}
           hint="Someone at your agency who can confirm your role. The organizers may contact them."
-          errors={errors}
         />
         <TextareaField
           name="reason"
           label="Why do you want to join?"
           rows={6}
-          maxLength={page.limits.reason}
-          required
-          defaultValue={values?.reason}
-          hint="Your role, and the cases or cooperation the discussion board would help with."
-          errors={errors}
+          hint={`At least ${reasonMin ?? 20} characters: your role, and the cases or cooperation the discussion board would help with.`}
         />
-        <SubmitButton name="intent" value="apply">
-          {renewal ? "Apply for renewal" : "Send my application"}
-        </SubmitButton>
-      </Form>
+        <SubmitButton>{renewal ? "Apply for renewal" : "Send my application"}</SubmitButton>
+      </ValidatedForm>
     </section>
   );
 }
