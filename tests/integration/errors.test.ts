@@ -12,8 +12,8 @@ afterAll(async () => {
 
 test("a failing loader shows the 500 page with a reference, and no internals", async () => {
   const healthy = database();
+  // A database that answers but has none of our tables: every page query fails as a bug would, not as an outage.
   const broken = await openDatabase({ kind: "pglite", dataDir: "memory://" });
-  await broken.close();
   installDatabase(broken);
   try {
     const res = await app.client().get("/pages/about");
@@ -22,12 +22,10 @@ test("a failing loader shows the 500 page with a reference, and no internals", a
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(res.text).toContain("Something went wrong");
     expect(res.text).toContain(requestId);
-    expect(res.text).not.toMatch(/PGlite|closed|\bat .+:\d+:\d+/i);
-
-    const health = await app.client().get("/healthz");
-    expect(health.status).toBe(503);
+    expect(res.text).not.toMatch(/PGlite|relation|content_pages|\bat .+:\d+:\d+/i);
   } finally {
     installDatabase(healthy);
+    await broken.close();
   }
   expect((await app.client().get("/pages/about")).status).toBe(200);
 });
