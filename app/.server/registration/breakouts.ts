@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, isNotNull, ne, sql } from "drizzle-orm";
-import { getDb } from "#db/client.ts";
+import { getDb, type Transaction } from "#db/client.ts";
 import { conferences, programSessions, rooms, sessionSpeakers, speakers } from "#db/schema/agenda.ts";
 import { breakoutSeats, breakoutSignups, registrations, type SignupStatus } from "#db/schema/registration.ts";
 import type { Viewer } from "../accounts/sessions.ts";
@@ -60,7 +60,7 @@ export async function signUpForSession(viewer: Viewer, sessionId: string): Promi
       .select({ id: breakoutSignups.id, status: breakoutSignups.status })
       .from(breakoutSignups)
       .where(and(eq(breakoutSignups.sessionId, sessionId), eq(breakoutSignups.userId, viewer.id)));
-    if (existing && existing.status !== "cancelled") return { status: existing.status, position: await positionOf(existing.id) };
+    if (existing && existing.status !== "cancelled") return { status: existing.status, position: await positionOf(existing.id, tx) };
 
     const [clash] = await tx
       .select({ title: programSessions.title })
@@ -87,7 +87,7 @@ export async function signUpForSession(viewer: Viewer, sessionId: string): Promi
     return { status, position: status === "waitlisted" ? await positionOf(row!.id, tx) : null };
   });
 
-  async function positionOf(signupId: string, tx = getDb()): Promise<number | null> {
+  async function positionOf(signupId: string, tx: Transaction): Promise<number | null> {
     const [row] = await tx
       .select({ position: sql<number | null>`(select count(*)::int from ${breakoutSignups} w where w.session_id = s.session_id and w.status = 'waitlisted' and (w.waitlisted_at, w.id) <= (s.waitlisted_at, s.id))` })
       .from(sql`${breakoutSignups} s`)
