@@ -1,5 +1,5 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
-import { getDb, type Transaction } from "#db/client.ts";
+import { database, getDb, type Transaction } from "#db/client.ts";
 import { users } from "#db/schema/accounts.ts";
 import { breakoutSignups, registrationInvitations, registrations, SEATED_STATUSES, type Registration, type RegistrationStatus } from "#db/schema/registration.ts";
 import type { Viewer } from "../accounts/sessions.ts";
@@ -226,18 +226,13 @@ export async function getMyRegistration(viewer: Pick<Viewer, "id">): Promise<MyR
     .from(registrations)
     .where(and(eq(registrations.conferenceId, context.conference.id), eq(registrations.userId, viewer.id)));
   let waitlistPosition: number | null = null;
-  if (registration?.status === "waitlisted" && registration.waitlistedAt) {
-    const [row] = await db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(registrations)
-      .where(
-        and(
-          eq(registrations.conferenceId, context.conference.id),
-          eq(registrations.status, "waitlisted"),
-          sql`(${registrations.waitlistedAt}, ${registrations.id}) <= (${registration.waitlistedAt.toISOString()}::timestamptz, ${registration.id}::uuid)`,
-        ),
-      );
-    waitlistPosition = row?.n ?? null;
+  if (registration?.status === "waitlisted") {
+    // Compared in SQL: a timestamp read into JavaScript loses its microseconds.
+    const rows = await database().rows<{ n: number }>(sql`
+      select count(*)::int as n from ${registrations} w, ${registrations} s
+      where s.id = ${registration.id} and w.conference_id = s.conference_id and w.status = 'waitlisted'
+        and (w.waitlisted_at, w.id) <= (s.waitlisted_at, s.id)`);
+    waitlistPosition = rows[0]?.n ?? null;
   }
   const deadline = changeDeadline(context);
   const { capacity, seatsTaken } = context.settings;
