@@ -44,8 +44,9 @@ function describedBy(id: string, hint: unknown, errors?: string[]): string | und
 
 type FieldProps = { name: string; label: ReactNode; hint?: ReactNode; errors?: Errors };
 
-export function Field({ name, label, hint, errors, ...input }: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
-  const id = useId();
+export function Field({ name, label, hint, errors, id: givenId, ...input }: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
+  const generatedId = useId();
+  const id = givenId ?? generatedId;
   const fieldErrors = errors?.[name];
   return (
     <FieldShell id={id} label={label} hint={hint} errors={fieldErrors}>
@@ -54,8 +55,9 @@ export function Field({ name, label, hint, errors, ...input }: FieldProps & Inpu
   );
 }
 
-export function TextareaField({ name, label, hint, errors, ...textarea }: FieldProps & TextareaHTMLAttributes<HTMLTextAreaElement>) {
-  const id = useId();
+export function TextareaField({ name, label, hint, errors, id: givenId, ...textarea }: FieldProps & TextareaHTMLAttributes<HTMLTextAreaElement>) {
+  const generatedId = useId();
+  const id = givenId ?? generatedId;
   const fieldErrors = errors?.[name];
   return (
     <FieldShell id={id} label={label} hint={hint} errors={fieldErrors}>
@@ -70,9 +72,11 @@ export function SelectField({
   hint,
   errors,
   options,
+  id: givenId,
   ...select
 }: FieldProps & { options: { value: string; label: string }[] } & SelectHTMLAttributes<HTMLSelectElement>) {
-  const id = useId();
+  const generatedId = useId();
+  const id = givenId ?? generatedId;
   const fieldErrors = errors?.[name];
   return (
     <FieldShell id={id} label={label} hint={hint} errors={fieldErrors}>

@@ -43,7 +43,7 @@ export function registrationForm(overrides: Partial<RegistrationForm> = {}): Reg
  * A registration written directly, as if decided already. A seated one (approved, checked in) also takes its seat
  * on the ledger, so the ledger stays true.
  */
-export async function createRegistration(user: User, conferenceId: string, status: RegistrationStatus = "approved", overrides: Partial<RegistrationForm> = {}) {
+export async function createRegistration(user: Pick<User, "id">, conferenceId: string, status: RegistrationStatus = "approved", overrides: Partial<RegistrationForm> = {}) {
   const [row] = await getDb()
     .insert(registrations)
     .values({ conferenceId, userId: user.id, status, ...registrationForm(overrides), waitlistedAt: status === "waitlisted" ? sql`clock_timestamp()` : null })

@@ -97,22 +97,24 @@ export async function signUpForSession(viewer: Viewer, sessionId: string): Promi
 }
 
 /** Withdraws the viewer from a session; a seat they held goes to the head of its waitlist in the same transaction. */
-export async function withdrawFromSession(viewer: Pick<Viewer, "id">, sessionId: string, links: Links): Promise<{ promoted: string | null }> {
+export async function withdrawFromSession(viewer: Pick<Viewer, "id">, sessionId: string, links: Links): Promise<{ withdrawn: boolean; promoted: string | null }> {
   return getDb().transaction(async (tx) => {
     const context = await registrationContext(tx);
-    await tx
-      .select({ id: registrations.id })
+    const [registration] = await tx
+      .select({ status: registrations.status })
       .from(registrations)
       .where(and(eq(registrations.conferenceId, context.conference.id), eq(registrations.userId, viewer.id)))
       .for("update");
+    // A registration that lost its seat gave up its sign-ups with it.
+    if (!registration || !isSeated(registration.status)) throw new ForbiddenError("Only attendees whose registration is approved have sessions to withdraw from.");
     const ledger = await lockSessionLedger(tx, sessionId);
     const [signup] = await tx
       .select({ id: breakoutSignups.id, status: breakoutSignups.status })
       .from(breakoutSignups)
       .where(and(eq(breakoutSignups.sessionId, sessionId), eq(breakoutSignups.userId, viewer.id)));
-    if (!signup || signup.status === "cancelled") return { promoted: null };
+    if (!signup || signup.status === "cancelled") return { withdrawn: false, promoted: null };
     await tx.update(breakoutSignups).set({ status: "cancelled", waitlistedAt: null, updatedAt: sql`now()` }).where(eq(breakoutSignups.id, signup.id));
-    return { promoted: signup.status === "confirmed" ? await releaseSessionSeat(tx, ledger, links) : null };
+    return { withdrawn: true, promoted: signup.status === "confirmed" ? await releaseSessionSeat(tx, ledger, links) : null };
   });
 }
 
