@@ -3,7 +3,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "react-router";
 import { installDatabase, migrateDatabase, openDatabase, type DatabaseHandle } from "#db/client.ts";
-import { seedDemo } from "#db/seed.ts";
+import { seedDemo, seedDemoRegistrations } from "#db/seed.ts";
 import { importProgramIfEmpty } from "./agenda/import.ts";
 import { syncContentPages } from "./content/pages.ts";
 import { config } from "./config.ts";
@@ -41,6 +41,7 @@ export async function prepare(): Promise<DatabaseHandle> {
     }
     // After the demo accounts, so that a speaker file naming one links to it.
     await importProgramIfEmpty(path.resolve("content/program"));
+    if (cfg.seedDemo) await seedDemoRegistrations();
   } catch (error) {
     await handle.close();
     installDatabase(undefined);

@@ -269,9 +269,9 @@ const ACTIONS: Row[] = [
   // Nobody here but the registered attendee has a registration to cancel (and that one is left alone).
   post("/register",                     "/register",                     "cancel",        {},                                     SIGN_IN,   VERIFY,     409,      409,    409,       409,       409),
   post("/register/breakouts",           "/register/breakouts",           "sign-up",       { sessionId: "{breakout}" },            SIGN_IN,   VERIFY,     403,      403,    403,       403,       403)
-    .also({ "registered attendee": 200 }),
+    .also({ "registered attendee": "302 /register/breakouts?done=confirmed" }),
   post("/register/breakouts",           "/register/breakouts",           "withdraw",      { sessionId: "{breakout}" },            SIGN_IN,   VERIFY,     403,      403,    403,       403,       403)
-    .also({ "registered attendee": 200 }),
+    .also({ "registered attendee": "302 /register/breakouts?done=withdrawn" }),
   post("/admin/registrations",          "/admin/registrations",          "approve",       {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       400,       400)
     .also({ "registered attendee": 403 }),
   post("/admin/registrations",          "/admin/registrations",          "waitlist",      {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       400,       400),

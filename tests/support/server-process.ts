@@ -27,6 +27,8 @@ export type SpawnOptions = {
   env?: Record<string, string>;
   /** Appends the output to this file instead of keeping it in memory. */
   logFile?: string;
+  /** A Postgres server's database for the child (it runs on its own embedded database otherwise). */
+  databaseUrl?: string;
 };
 
 // tsx's own CLI relays SIGTERM to the server and passes its exit code back; `npx` does not forward the signal.
@@ -76,6 +78,7 @@ export async function spawnServer(options: SpawnOptions = {}): Promise<ServerPro
   };
   // The child runs on its own embedded database, whatever the test process was given.
   delete env.DATABASE_URL;
+  if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl;
   delete env.PUBLIC_URL;
   delete env.VITEST;
 

@@ -1,5 +1,5 @@
-import { data, type MetaFunction } from "react-router";
-import { Form, Link, useActionData, useLoaderData } from "react-router";
+import { data, redirect, type MetaFunction } from "react-router";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "react-router";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { FormErrors, SubmitButton } from "#app/components/forms.tsx";
@@ -41,26 +41,40 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = requirePermission(request, context, "register:conference");
   const form = await parseForm(request, BreakoutSchema);
   if (!form.ok) return invalidForm(form.errors);
+  // Post, redirect, get: a reload does not send the form again, and the answer costs no page render.
   try {
     if (form.data.intent === "withdraw") {
       const { withdrawn } = await withdrawFromSession(viewer, form.data.sessionId, { link: (path) => siteUrl(request, path) });
-      return { ok: true as const, message: withdrawn ? "You withdrew. A seat you held goes to the next person waiting." : "You were not signed up for this session.", errors: undefined };
+      throw redirect(`/register/breakouts?done=${withdrawn ? "withdrawn" : "not-signed-up"}`);
     }
     const result = await signUpForSession(viewer, form.data.sessionId);
-    return {
-      ok: true as const,
-      message: result.status === "confirmed" ? "You have a seat in this session." : `The session is full: you are number ${result.position} on its waitlist.`,
-      errors: undefined,
-    };
+    throw redirect(`/register/breakouts?done=${result.status}${result.position ? `&position=${result.position}` : ""}`);
   } catch (error) {
-    if (error instanceof ConflictError) return data({ ok: false as const, message: undefined, errors: { form: [error.publicMessage] } }, { status: 409 });
+    if (error instanceof ConflictError) return data({ ok: false as const, errors: { form: [error.publicMessage] } }, { status: 409 });
     throw error;
+  }
+}
+
+function notice(params: URLSearchParams): string | null {
+  switch (params.get("done")) {
+    case "confirmed":
+      return "You have a seat in this session.";
+    case "waitlisted":
+      return `The session is full: you are number ${Number(params.get("position")) || "?"} on its waitlist.`;
+    case "withdrawn":
+      return "You withdrew. A seat you held goes to the next person waiting.";
+    case "not-signed-up":
+      return "You were not signed up for this session.";
+    default:
+      return null;
   }
 }
 
 export default function Breakouts() {
   const page = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const done = notice(params);
   return (
     <section>
       <p>
@@ -71,9 +85,9 @@ export default function Breakouts() {
         These sessions have a limited number of seats. When one is full you join its waitlist, and seats go to the waitlist in order. You cannot
         hold two sessions that overlap. Times are the venue&rsquo;s ({page.zone}).
       </p>
-      {result?.ok ? (
+      {done && !result ? (
         <p className="notice success" role="status">
-          {result.message}
+          {done}
         </p>
       ) : null}
       <FormErrors errors={result?.errors} />
