@@ -64,6 +64,7 @@ export default [
   route("admin/registrations/settings", "routes/admin/registration-settings.tsx"),
   route("admin/registrations.csv", "routes/admin/registrations-csv.ts"),
   route("admin/check-in", "routes/admin/check-in.tsx"),
+  route("admin/check-in/scans", "routes/admin/check-in-scans.ts"),
   route("admin/agenda", "routes/admin/agenda.tsx"),
   route("admin/agenda/sessions/new", "routes/admin/agenda-session-new.tsx"),
   route("admin/agenda/sessions/:id", "routes/admin/agenda-session.tsx"),

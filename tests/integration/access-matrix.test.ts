@@ -202,6 +202,7 @@ const PAGES: Row[] = [
   page("/admin/registrations.csv",      "/admin/registrations.csv",                SIGN_IN,   VERIFY,     403,      403,    403,       200,       200),
   page("/admin/check-in",               "/admin/check-in",                         SIGN_IN,   VERIFY,     403,      403,    403,       200,       200)
     .also({ "registered attendee": 403 }),
+  page("/admin/check-in/scans",         "/admin/check-in/scans",                   SIGN_IN,   VERIFY,     403,      403,    403,       200,       200),
   page("/admin/agenda",                 "/admin/agenda",                           SIGN_IN,   VERIFY,     403,      403,    403,       200,       200),
   page("/admin/agenda/sessions/new",    "/admin/agenda/sessions/new",              SIGN_IN,   VERIFY,     403,      403,    403,       200,       200),
   page("/admin/agenda/sessions/:id",    "/admin/agenda/sessions/{session}",        SIGN_IN,   VERIFY,     403,      403,    403,       200,       200),
@@ -281,6 +282,8 @@ const ACTIONS: Row[] = [
   post("/admin/registrations/settings", "/admin/registrations/settings", null,            {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       400,       400),
   post("/admin/check-in",               "/admin/check-in",               "check-in",      {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       400,       400)
     .also({ "registered attendee": 403 }),
+  // A phone's queue of scans, as JSON: a form body is refused.
+  post("/admin/check-in/scans",         "/admin/check-in/scans",         null,            {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       400,       400),
   post("/admin/agenda",                 "/admin/agenda",                 "publish",       {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       "302 /admin/agenda?done=published", "302 /admin/agenda?done=published"),
   post("/admin/agenda/sessions/new",    "/admin/agenda/sessions/new",    null,            {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       400,       400),
   post("/admin/agenda/sessions/:id",    "/admin/agenda/sessions/{session}", "save",       {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       400,       400),
@@ -313,6 +316,7 @@ const WITHOUT_MFA: { url: string; expected: Record<PrivilegedRole, Expected> }[]
   withoutMfa("/admin/registrations/settings", 403, 403, MFA,       MFA),
   withoutMfa("/admin/registrations.csv", 403, 403,      MFA,       MFA),
   withoutMfa("/admin/check-in",      403,    403,       MFA,       MFA),
+  withoutMfa("/admin/check-in/scans", 403,   403,       MFA,       MFA),
   withoutMfa("/register",            200,    200,       200,       200),
   withoutMfa("/admin/agenda/sessions/{session}", 403, 403, MFA,      MFA),
   // A member without the second factor sees what an attendee sees of the program.

@@ -5,7 +5,8 @@ import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { SubmitButton } from "#app/components/forms.tsx";
 import { requirePermission } from "#app/.server/accounts/guards.ts";
 import { fieldErrorsOf } from "#app/shared/registration.ts";
-import { checkIn, getDoorList, ScanSchema, syncScans, SyncSchema } from "#app/.server/registration/check-in.ts";
+import { checkIn, getDoorList, ScanSchema } from "#app/.server/registration/check-in.ts";
+import { readFormData } from "#app/.server/http/forms.ts";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "#app/shared/route-args.ts";
 import registrationStyles from "#app/styles/registration.css?url";
 
@@ -18,19 +19,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return getDoorList(viewer);
 }
 
-/**
- * A typed code from the form (works without JavaScript), or, as JSON, a phone's queue of scans: one at a time when
- * online, everything scanned meanwhile when the connection returns.
- */
+/** A typed code, one at a time (works without JavaScript); with JavaScript the page talks to /admin/check-in/scans. */
 export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = requirePermission(request, context, "check-in:attendees");
-  if (request.headers.get("Content-Type")?.startsWith("application/json")) {
-    const body: unknown = await request.json().catch(() => null);
-    const parsed = SyncSchema.safeParse(body);
-    if (!parsed.success) return data({ results: [], errors: fieldErrorsOf(parsed.error) }, { status: 400 });
-    return data({ results: await syncScans(viewer, parsed.data.scans), errors: undefined });
-  }
-  const formData = await request.formData().catch(() => new FormData());
+  const formData = await readFormData(request);
   const parsed = ScanSchema.safeParse({ scanId: crypto.randomUUID(), code: formData.get("code") ?? undefined });
   if (!parsed.success || formData.get("intent") !== "check-in") {
     return data({ results: [], errors: parsed.success ? { form: ["Choose what to do."] } : fieldErrorsOf(parsed.error) }, { status: 400 });
@@ -83,7 +75,7 @@ export default function CheckIn() {
     const queue = read<QueuedScan[]>(QUEUE_KEY, []);
     if (queue.length === 0) return;
     try {
-      const response = await fetch("/admin/check-in", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ scans: queue }) });
+      const response = await fetch("/admin/check-in/scans", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ scans: queue }) });
       if (!response.ok) return;
       const body = (await response.json()) as { results: (Result & { scanId: string })[] };
       const sent = new Set(body.results.map((r) => r.scanId));
@@ -129,7 +121,7 @@ export default function CheckIn() {
       if (!scan.code) return;
       if (navigator.onLine) {
         try {
-          const response = await fetch("/admin/check-in", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ scans: [scan] }) });
+          const response = await fetch("/admin/check-in/scans", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ scans: [scan] }) });
           if (response.ok) {
             const body = (await response.json()) as { results: Result[] };
             if (body.results[0]?.outcome === "checked_in") write(USED_KEY, [...new Set([...read<string[]>(USED_KEY, []), scan.code])]);
