@@ -13,10 +13,10 @@ import { ConflictError, ForbiddenError, InvalidError } from "../errors.ts";
 import { getDirectory } from "./attendee.ts";
 import { badgeToken, verifyBadgeToken } from "./badges.ts";
 import { checkIn, getDoorList, syncScans } from "./check-in.ts";
-import { cancelRegistration, getMyRegistration, submitRegistration, updateRegistration } from "./registrations.ts";
+import { cancelRegistration, getMyRegistration, submitRegistration, updateRegistration, type Registrant } from "./registrations.ts";
 import { csvCell, decide, exportRegistrationsCsv, invite, revokeInvitation } from "./review.ts";
 
-const registrant = (user: { id: string; email: string }, member = false) => ({ id: user.id, email: user.email, roles: member ? (["attendee", "member"] as const) : (["attendee"] as const) }) as never;
+const registrant = (user: { id: string; email: string }, member = false): Registrant => ({ id: user.id, email: user.email, roles: member ? ["attendee", "member"] : ["attendee"] });
 
 async function organizer() {
   return viewerOf(await createUser({ roles: ["organizer"] }), { mfaVerified: true });
