@@ -93,7 +93,7 @@ describe("dashboard", () => {
     });
 
     const forAdmin = await getDashboard(actorFor(admin));
-    expect(forAdmin.pages).toHaveLength(8);
+    expect(forAdmin.pages).toHaveLength(10);
 
     const moderator = await createUser({ traits: ["verified", "member"], roles: ["moderator"] });
     await expect(getDashboard(actorFor(moderator))).rejects.toMatchObject({ status: 403 });
