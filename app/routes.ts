@@ -4,7 +4,12 @@ import { index, route, type RouteConfig } from "@react-router/dev/routes";
 export default [
   index("routes/home.tsx"),
   route("pages/:slug", "routes/content-page.tsx"),
-  route("register", "routes/coming-soon.tsx", { id: "register" }),
+
+  // Registration
+  route("register", "routes/registration/register.tsx"),
+  route("register/breakouts", "routes/registration/breakouts.tsx"),
+  route("register/badge", "routes/registration/badge.tsx"),
+  route("register/directory", "routes/registration/directory.tsx"),
 
   // The conference program
   route("agenda", "routes/agenda/index.tsx", { id: "agenda" }),
@@ -56,6 +61,11 @@ export default [
   route("admin/groups/:groupId", "routes/admin/group.tsx"),
   route("admin/audit", "routes/admin/audit.tsx"),
   route("admin/outbox", "routes/admin/outbox.tsx"),
+  route("admin/registrations", "routes/admin/registrations.tsx"),
+  route("admin/registrations/settings", "routes/admin/registration-settings.tsx"),
+  route("admin/registrations.csv", "routes/admin/registrations-csv.ts"),
+  route("admin/check-in", "routes/admin/check-in.tsx"),
+  route("admin/check-in/scans", "routes/admin/check-in-scans.ts"),
   route("admin/agenda", "routes/admin/agenda.tsx"),
   route("admin/agenda/sessions/new", "routes/admin/agenda-session-new.tsx"),
   route("admin/agenda/sessions/:id", "routes/admin/agenda-session.tsx"),

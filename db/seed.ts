@@ -1,6 +1,18 @@
 import { eq, inArray, sql } from "drizzle-orm";
 import { getDb, type Executor } from "./client.ts";
-import { domainAllowlist, groupMembers, groups, totpCredentials, users, type GrantedRole } from "./schema/index.ts";
+import {
+  conferences,
+  domainAllowlist,
+  groupMembers,
+  groups,
+  registrations,
+  registrationSettings,
+  totpCredentials,
+  users,
+  type AttendeeCategory,
+  type GrantedRole,
+  type RegistrationStatus,
+} from "./schema/index.ts";
 import { hashPassword } from "#app/.server/accounts/passwords.ts";
 import { seal } from "#app/.server/crypto/secret.ts";
 import { DEMO_MFA_ROLES, demoTotpKeyBytes } from "./demo-totp.ts";
@@ -88,4 +100,57 @@ async function seedDemoGroup(tx: Executor): Promise<void> {
     if (!group || !user) continue;
     await tx.insert(groupMembers).values({ groupId: group.id, userId: user.id, role: person.role }).onConflictDoNothing();
   }
+}
+
+const DEMO_REGISTRANTS: { email: string; name: string; agency: string; jobTitle: string; country: string; category: AttendeeCategory; status: RegistrationStatus; consent: boolean }[] = [
+  { email: "attendee@demo.liaison.test", name: "Ada Attendee", agency: "Postal Inspection Service", jobTitle: "Postal Inspector", country: "US", category: "us_federal", status: "approved", consent: true },
+  { email: "member@demo.liaison.test", name: "Mira Member", agency: "Narcotics Control Bureau", jobTitle: "Intelligence Officer", country: "IN", category: "international", status: "approved", consent: true },
+  { email: "speaker@demo.liaison.test", name: "Sam Speaker", agency: "Customs and Border Protection", jobTitle: "Targeting Officer", country: "US", category: "us_federal", status: "submitted", consent: false },
+  { email: "moderator@demo.liaison.test", name: "Moe Moderator", agency: "Office of the Narcotics Control Board", jobTitle: "Liaison Officer", country: "TH", category: "international", status: "waitlisted", consent: true },
+  { email: "t.okafor@demo.liaison.test", name: "Tunde Okafor", agency: "National Drug Law Enforcement Agency", jobTitle: "Deputy Commander", country: "NG", category: "international", status: "approved", consent: true },
+  { email: "l.brandt@demo.liaison.test", name: "Lena Brandt", agency: "Zollkriminalamt", jobTitle: "Analyst", country: "DE", category: "international", status: "checked_in", consent: true },
+  { email: "r.alvarez@demo.liaison.test", name: "Rosa Alvarez", agency: "Texas Department of Public Safety", jobTitle: "Sergeant", country: "US", category: "state_local_tribal", status: "submitted", consent: false },
+  { email: "k.nguyen@demo.liaison.test", name: "Kim Nguyen", agency: "Pacific Express Freight", jobTitle: "Security Manager", country: "US", category: "private_sector", status: "submitted", consent: false },
+  { email: "j.whitehorse@demo.liaison.test", name: "Jonah Whitehorse", agency: "Navajo Nation Police", jobTitle: "Detective", country: "US", category: "state_local_tribal", status: "approved", consent: false },
+  { email: "s.moreau@demo.liaison.test", name: "Sophie Moreau", agency: "Marketplace Trust and Safety", jobTitle: "Investigations Lead", country: "FR", category: "private_sector", status: "declined", consent: false },
+];
+
+/**
+ * Registrations for the current demo edition, so the organizers' dashboard, the check-in page and the attendee pages
+ * have something to show: the demo attendee and member hold seats, the speaker waits for a decision, the moderator is
+ * on the waitlist. Vetted members are approved at once. Run after the program import; later runs change nothing.
+ */
+export async function seedDemoRegistrations(): Promise<void> {
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  await getDb().transaction(async (tx) => {
+    const [conference] = await tx.select().from(conferences).where(eq(conferences.current, true));
+    if (!conference) return;
+    const [already] = await tx.select({ id: registrations.id }).from(registrations).where(eq(registrations.conferenceId, conference.id)).limit(1);
+    if (already) return;
+    for (const person of DEMO_REGISTRANTS) {
+      await tx
+        .insert(users)
+        .values({ email: person.email, passwordHash, name: person.name, agency: person.agency, jobTitle: person.jobTitle, country: person.country, emailVerifiedAt: sql`now()` })
+        .onConflictDoNothing({ target: users.email });
+      const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.email, person.email));
+      await tx.insert(registrations).values({
+        conferenceId: conference.id,
+        userId: user!.id,
+        status: person.status,
+        category: person.category,
+        agency: person.agency,
+        jobTitle: person.jobTitle,
+        country: person.country,
+        arrivalOn: conference.startsOn,
+        departureOn: conference.endsOn,
+        directoryConsent: person.consent,
+        waitlistedAt: person.status === "waitlisted" ? sql`now()` : null,
+        decisionReason: person.status === "declined" ? "Registration is for law-enforcement agencies and their named partners; please ask your agency contact to invite you." : null,
+        checkedInAt: person.status === "checked_in" ? sql`now()` : null,
+      });
+    }
+    const seated = DEMO_REGISTRANTS.filter((person) => person.status === "approved" || person.status === "checked_in").length;
+    // Full, so the waitlist means something: a cancellation promotes the demo moderator.
+    await tx.update(registrationSettings).set({ capacity: seated, seatsTaken: seated, approval: "members" }).where(eq(registrationSettings.conferenceId, conference.id));
+  });
 }

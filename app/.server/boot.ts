@@ -4,7 +4,7 @@ import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "react-router";
 import { installDatabase, migrateDatabase, openDatabase, type DatabaseHandle } from "#db/client.ts";
 import { DEMO_TOTP_KEY } from "#db/demo-totp.ts";
-import { seedDemo, type DemoAccount } from "#db/seed.ts";
+import { seedDemo, seedDemoRegistrations, type DemoAccount } from "#db/seed.ts";
 import { importProgramIfEmpty } from "./agenda/import.ts";
 import { syncContentPages } from "./content/pages.ts";
 import { config } from "./config.ts";
@@ -41,6 +41,7 @@ export async function prepare(): Promise<{ handle: DatabaseHandle; demoAccounts:
     }
     // After the demo accounts, so that a speaker file naming one links to it.
     await importProgramIfEmpty(path.resolve("content/program"));
+    if (cfg.seedDemo) await seedDemoRegistrations();
   } catch (error) {
     await handle.close();
     installDatabase(undefined);

@@ -4,5 +4,6 @@ export * from "./agenda.ts";
 export * from "./audit.ts";
 export * from "./content.ts";
 export * from "./mail.ts";
+export * from "./registration.ts";
 export * from "./throttle.ts";
 export * from "./vetting.ts";

@@ -1,6 +1,9 @@
 import { sql } from "drizzle-orm";
-import { bigint, check, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigint, check, index, integer, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { users } from "./accounts.ts";
+
+/** A file sent with a mail (a calendar invitation); small text only, kept with the mail. */
+export type MailAttachment = { filename: string; contentType: string; content: string };
 
 /**
  * Every mail the site sends, written in the transaction of the change that causes it: the record of what was sent
@@ -18,6 +21,7 @@ export const mailOutbox = pgTable(
     toAddress: text().notNull(),
     subject: text().notNull(),
     textBody: text().notNull(),
+    attachments: jsonb().$type<MailAttachment[]>().notNull().default([]),
     status: text().$type<"pending" | "sent" | "failed">().notNull().default("pending"),
     attempts: integer().notNull().default(0),
     sentAt: timestamp({ withTimezone: true }),

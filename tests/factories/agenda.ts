@@ -83,6 +83,7 @@ export async function createProgramSession(options: {
   audience?: SessionAudience;
   status?: SessionStatus;
   speakerIds?: string[];
+  capacity?: number | null;
 }): Promise<ProgramSession> {
   const abstract = options.abstract ?? "";
   const [row] = await getDb()
@@ -99,6 +100,7 @@ export async function createProgramSession(options: {
       trackId: options.trackId ?? null,
       audience: options.audience ?? "public",
       status: options.status ?? "scheduled",
+      capacity: options.capacity ?? null,
     })
     .returning();
   const speakerIds = options.speakerIds ?? [];

@@ -28,6 +28,7 @@ import { importProgram } from "#app/.server/agenda/import.ts";
 import { createGroup } from "#tests/factories/access.ts";
 import { createUser, createUserSession } from "#tests/factories/accounts.ts";
 import { createApplication } from "#tests/factories/vetting.ts";
+import { createRegistration } from "#tests/factories/registration.ts";
 import { startTestApp, type TestApp, type TestClient } from "#tests/support/app.ts";
 
 type Expected = 200 | 400 | 403 | 404 | 409 | `302 ${string}`;
@@ -38,7 +39,7 @@ const PRIVILEGED = ["member", "moderator", "organizer", "admin"] as const;
 type PrivilegedRole = (typeof PRIVILEGED)[number];
 
 /** Viewers defined by their relation to a fixture; each is a verified attendee otherwise. */
-const PERSONAS = ["group manager", "group member", "session speaker"] as const;
+const PERSONAS = ["group manager", "group member", "session speaker", "registered attendee"] as const;
 type Persona = (typeof PERSONAS)[number];
 type Viewer = Role | Persona;
 
@@ -53,7 +54,8 @@ const MFA = "302 /account/mfa?required=1&redirectTo=…";
  * a fixture applicant; `{group}` a community managed by "group manager" with "group member" in it; `{bystander}` an
  * account that POSTs add to that group; `{outsider}` an account never in it. From the demo program: `{session}` a
  * public session, `{members-session}` one for vetted members at which "session speaker" speaks, `{cancel-session}`
- * one the organizers' rows cancel, `{feed}` the token of a personal calendar feed.
+ * one the organizers' rows cancel, `{feed}` the token of a personal calendar feed, `{breakout}` a session with limited
+ * seats for attendees ("registered attendee" holds an approved registration for the current edition).
  */
 const FIXTURE: Record<string, string> = {
   application: "",
@@ -66,6 +68,7 @@ const FIXTURE: Record<string, string> = {
   "members-session": "",
   "cancel-session": "",
   feed: "",
+  breakout: "",
 };
 
 function concrete(template: string): string {
@@ -117,6 +120,14 @@ const PAGES: Row[] = [
   page("/pages/:slug",                  "/pages/about",                            200,       200,        200,      200,    200,       200,       200),
   page("/pages/:slug",                  "/pages/no-such-page",                     404,       404,        404,      404,    404,       404,       404),
   page("/register",                     "/register",                               200,       200,        200,      200,    200,       200,       200),
+  page("/register",                     "/register?invitation=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 200, 200, 200,    200,    200,       200,       200),
+  // What a seat at the conference opens: only for those who hold one (the directory also for staff).
+  page("/register/breakouts",           "/register/breakouts",                     SIGN_IN,   VERIFY,     403,      403,    403,       403,       403)
+    .also({ "registered attendee": 200 }),
+  page("/register/badge",               "/register/badge",                         SIGN_IN,   VERIFY,     403,      403,    403,       403,       403)
+    .also({ "registered attendee": 200 }),
+  page("/register/directory",           "/register/directory",                     SIGN_IN,   VERIFY,     403,      403,    403,       200,       200)
+    .also({ "registered attendee": 200 }),
 
   // The program: public sessions for everyone; a members' session is absent (404) for whoever may not see it.
   page("/agenda",                       "/agenda",                                 200,       200,        200,      200,    200,       200,       200),
@@ -188,6 +199,14 @@ const PAGES: Row[] = [
   page("/admin/groups/:groupId",        "/admin/groups/not-an-id",                 SIGN_IN,   VERIFY,     404,      404,    404,       404,       404),
   page("/admin/audit",                  "/admin/audit",                            SIGN_IN,   VERIFY,     403,      403,    403,       403,       200),
   page("/admin/outbox",                 "/admin/outbox",                           SIGN_IN,   VERIFY,     403,      403,    403,       200,       200),
+  page("/admin/registrations",          "/admin/registrations",                    SIGN_IN,   VERIFY,     403,      403,    403,       200,       200)
+    .also({ "registered attendee": 403 }),
+  page("/admin/registrations",          "/admin/registrations?q=%3D1&status=approved&category=us_federal", SIGN_IN, VERIFY, 403, 403, 403, 200,    200),
+  page("/admin/registrations/settings", "/admin/registrations/settings",           SIGN_IN,   VERIFY,     403,      403,    403,       200,       200),
+  page("/admin/registrations.csv",      "/admin/registrations.csv",                SIGN_IN,   VERIFY,     403,      403,    403,       200,       200),
+  page("/admin/check-in",               "/admin/check-in",                         SIGN_IN,   VERIFY,     403,      403,    403,       200,       200)
+    .also({ "registered attendee": 403 }),
+  page("/admin/check-in/scans",         "/admin/check-in/scans",                   SIGN_IN,   VERIFY,     403,      403,    403,       200,       200),
   page("/admin/agenda",                 "/admin/agenda",                           SIGN_IN,   VERIFY,     403,      403,    403,       200,       200),
   page("/admin/agenda/sessions/new",    "/admin/agenda/sessions/new",              SIGN_IN,   VERIFY,     403,      403,    403,       200,       200),
   page("/admin/agenda/sessions/:id",    "/admin/agenda/sessions/{session}",        SIGN_IN,   VERIFY,     403,      403,    403,       200,       200),
@@ -254,6 +273,25 @@ const ACTIONS: Row[] = [
   post("/agenda/sessions/:id",          "/agenda/sessions/{members-session}", null,       { intent: "star" },                     SIGN_IN,   VERIFY,     404,      200,    200,       200,       200),
   post("/agenda/mine",                  "/agenda/mine",                  "create-feed",   {},                                     SIGN_IN,   VERIFY,     200,      200,    200,       200,       200),
   post("/agenda/mine",                  "/agenda/mine",                  "revoke-feed",   {},                                     SIGN_IN,   VERIFY,     200,      200,    200,       200,       200),
+  post("/register",                     "/register",                     "register",      {},                                     SIGN_IN,   VERIFY,     400,      400,    400,       400,       400),
+  post("/register",                     "/register",                     "update",        {},                                     SIGN_IN,   VERIFY,     400,      400,    400,       400,       400),
+  // Nobody here but the registered attendee has a registration to cancel (and that one is left alone).
+  post("/register",                     "/register",                     "cancel",        {},                                     SIGN_IN,   VERIFY,     409,      409,    409,       409,       409),
+  post("/register/breakouts",           "/register/breakouts",           "sign-up",       { sessionId: "{breakout}" },            SIGN_IN,   VERIFY,     403,      403,    403,       403,       403)
+    .also({ "registered attendee": "302 /register/breakouts?done=confirmed" }),
+  post("/register/breakouts",           "/register/breakouts",           "withdraw",      { sessionId: "{breakout}" },            SIGN_IN,   VERIFY,     403,      403,    403,       403,       403)
+    .also({ "registered attendee": "302 /register/breakouts?done=withdrawn" }),
+  post("/admin/registrations",          "/admin/registrations",          "approve",       {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       400,       400)
+    .also({ "registered attendee": 403 }),
+  post("/admin/registrations",          "/admin/registrations",          "waitlist",      {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       400,       400),
+  post("/admin/registrations",          "/admin/registrations",          "decline",       {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       400,       400),
+  post("/admin/registrations",          "/admin/registrations",          "invite",        {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       400,       400),
+  post("/admin/registrations",          "/admin/registrations",          "revoke-invitation", {},                                 SIGN_IN,   VERIFY,     403,      403,    403,       400,       400),
+  post("/admin/registrations/settings", "/admin/registrations/settings", null,            {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       400,       400),
+  post("/admin/check-in",               "/admin/check-in",               "check-in",      {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       400,       400)
+    .also({ "registered attendee": 403 }),
+  // A phone's queue of scans, as JSON: a form body is refused.
+  post("/admin/check-in/scans",         "/admin/check-in/scans",         null,            {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       400,       400),
   post("/admin/agenda",                 "/admin/agenda",                 "publish",       {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       "302 /admin/agenda", "302 /admin/agenda"),
   post("/admin/agenda/sessions/new",    "/admin/agenda/sessions/new",    null,            {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       400,       400),
   post("/admin/agenda/sessions/:id",    "/admin/agenda/sessions/{session}", "save",       {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       400,       400),
@@ -283,6 +321,12 @@ const WITHOUT_MFA: { url: string; expected: Record<PrivilegedRole, Expected> }[]
   withoutMfa("/admin/audit",         403,    403,       403,       MFA),
   withoutMfa("/admin/outbox",        403,    403,       MFA,       MFA),
   withoutMfa("/admin/agenda",        403,    403,       MFA,       MFA),
+  withoutMfa("/admin/registrations", 403,    403,       MFA,       MFA),
+  withoutMfa("/admin/registrations/settings", 403, 403, MFA,       MFA),
+  withoutMfa("/admin/registrations.csv", 403, 403,      MFA,       MFA),
+  withoutMfa("/admin/check-in",      403,    403,       MFA,       MFA),
+  withoutMfa("/admin/check-in/scans", 403,   403,       MFA,       MFA),
+  withoutMfa("/register",            200,    200,       200,       200),
   withoutMfa("/admin/agenda/sessions/{session}", 403, 403, MFA,      MFA),
   // A member without the second factor sees what an attendee sees of the program.
   withoutMfa("/agenda/sessions/{members-session}", 404, 404, 404,    404),
@@ -306,6 +350,7 @@ const USERS: Record<Exclude<Viewer, "anonymous">, { traits: ("verified" | "membe
   "group manager": { traits: ["verified"], roles: [] },
   "group member": { traits: ["verified"], roles: [] },
   "session speaker": { traits: ["verified"], roles: [] },
+  "registered attendee": { traits: ["verified"], roles: [] },
 };
 
 type Accounts = Record<Exclude<Viewer, "anonymous">, string>;
@@ -331,6 +376,11 @@ beforeAll(async () => {
   FIXTURE["members-session"] = await demoSessionId("live-case-review");
   FIXTURE["cancel-session"] = await demoSessionId("fri-coffee");
   FIXTURE.feed = await createFeedToken({ id: accounts.pages.attendee });
+  FIXTURE.breakout = await demoSessionId("k9-night-demonstration");
+  const [current] = await getDb().select({ id: conferences.id }).from(conferences).where(eq(conferences.current, true));
+  for (const account of [accounts.pages, accounts.actions]) {
+    await createRegistration({ id: account["registered attendee"] }, current!.id, "approved");
+  }
   // Brendan O'Malley speaks only in members' sessions, among them {members-session}.
   await getDb().update(speakers).set({ userId: accounts.pages["session speaker"] }).where(eq(speakers.slug, "brendan-omalley"));
 });

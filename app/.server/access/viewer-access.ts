@@ -19,12 +19,11 @@ function groupIdsOf(userId: SQL): SQL {
 }
 
 /**
- * The conferences for which the user holds an approved registration. Registrations do not exist yet; the
- * registration module aggregates its approved rows here, e.g.
- * `array(select r.conference_id::text from registrations r where r.user_id = ${userId} and r.status = 'approved')`.
+ * The conferences for which the user holds a seat: an approved or checked-in registration. A subquery of the one
+ * session statement (an index on registrations(user_id, conference_id, status) keeps it a lookup).
  */
-function attendingConferenceIdsOf(_userId: SQL): SQL {
-  return sql`'{}'::text[]`;
+function attendingConferenceIdsOf(userId: SQL): SQL {
+  return sql`array(select r.conference_id::text from registrations r where r.user_id = ${userId} and r.status in ('approved', 'checked_in') order by r.conference_id)`;
 }
 
 export type ViewerAccessRow = { access_groups: string[]; access_attending: string[] };

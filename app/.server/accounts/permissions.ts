@@ -16,6 +16,8 @@ export const PERMISSIONS = [
   "manage:groups",
   "suspend:member",
   "edit:agenda",
+  "manage:registrations",
+  "check-in:attendees",
   "read:outbox",
   "read:audit",
   "manage:roles",
@@ -30,7 +32,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   speaker: ["upload:material"],
   member: MEMBER,
   moderator: [...MEMBER, "moderate:post"],
-  organizer: ["view:members", "approve:vetting", "manage:allowlist", "manage:groups", "suspend:member", "edit:agenda", "read:outbox"],
+  organizer: ["view:members", "approve:vetting", "manage:allowlist", "manage:groups", "suspend:member", "edit:agenda", "manage:registrations", "check-in:attendees", "read:outbox"],
   admin: PERMISSIONS,
 };
 

@@ -17,6 +17,8 @@ const ADMIN_PAGES: { path: string; title: string; summary: string; permission: P
   { path: "/admin/users", title: "Users and roles", summary: "Find accounts, grant or revoke roles, end sessions.", permission: "manage:roles" },
   { path: "/admin/audit", title: "Audit log", summary: "Who did what, and when.", permission: "read:audit" },
   { path: "/admin/agenda", title: "Program", summary: "Create, edit, move and cancel sessions; publish the program.", permission: "edit:agenda" },
+  { path: "/admin/registrations", title: "Registrations", summary: "Approve, decline and waitlist registrations; invitations, settings, export.", permission: "manage:registrations" },
+  { path: "/admin/check-in", title: "Check-in", summary: "Scan badges at the door, with or without a connection.", permission: "check-in:attendees" },
   { path: "/admin/outbox", title: "Mail outbox", summary: "Mail queued and sent by the site.", permission: "read:outbox" },
 ];
 

@@ -85,7 +85,7 @@ describe("dashboard", () => {
     await getDb().transaction((tx) => enqueueMail({ to: "dash@outbox.example", subject: "Pending", text: "x" }, tx));
 
     const forOrganizer = await getDashboard(actorFor(organizer));
-    expect(forOrganizer.pages.map((page) => page.path)).toEqual(["/admin/vetting", "/admin/allowlist", "/admin/members", "/admin/groups", "/admin/agenda", "/admin/outbox"]);
+    expect(forOrganizer.pages.map((page) => page.path)).toEqual(["/admin/vetting", "/admin/allowlist", "/admin/members", "/admin/groups", "/admin/agenda", "/admin/registrations", "/admin/check-in", "/admin/outbox"]);
     expect(forOrganizer.counts).toEqual({
       openApplications: before.openApplications! + 1,
       members: before.members! + 1,
@@ -93,7 +93,7 @@ describe("dashboard", () => {
     });
 
     const forAdmin = await getDashboard(actorFor(admin));
-    expect(forAdmin.pages).toHaveLength(8);
+    expect(forAdmin.pages).toHaveLength(10);
 
     const moderator = await createUser({ traits: ["verified", "member"], roles: ["moderator"] });
     await expect(getDashboard(actorFor(moderator))).rejects.toMatchObject({ status: 403 });

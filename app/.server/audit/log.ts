@@ -40,6 +40,12 @@ export const AUDIT_ACTIONS = [
   "group.member_added",
   "group.member_role_changed",
   "group.member_removed",
+  "registration.approved",
+  "registration.declined",
+  "registration.waitlisted",
+  "registration.invited",
+  "registration.invitation_revoked",
+  "registration.settings_changed",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

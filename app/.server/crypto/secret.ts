@@ -56,3 +56,8 @@ export function unseal(sealed: string): Uint8Array {
   decipher.setAuthTag(raw.subarray(12, 28));
   return new Uint8Array(Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]));
 }
+
+/** A key for one purpose (signing badges, say), derived from the site's secret so that no two uses share a key. */
+export function derivedKey(purpose: string): Buffer {
+  return Buffer.from(crypto.hkdfSync("sha256", secretKey(), Buffer.alloc(0), `liaison:${purpose}`, 32));
+}

@@ -88,7 +88,7 @@ describe("delivering one mail", () => {
     const transport = recordingTransport();
     expect(await deliverMail(id!, transport, context())).toBe("sent");
     expect(await deliverMail(id!, transport, context())).toBe("skipped");
-    expect(transport.sent).toEqual([{ to: "once@deliver.example", subject: "Hello", text: "body" }]);
+    expect(transport.sent).toEqual([{ to: "once@deliver.example", subject: "Hello", text: "body", attachments: [] }]);
     const [row] = await getDb().select().from(mailOutbox).where(eq(mailOutbox.id, id!));
     expect(row).toMatchObject({ status: "sent", attempts: 1, transport: "test", lastError: null });
     expect(row!.sentAt).toBeInstanceOf(Date);

@@ -39,7 +39,7 @@ export async function deliverMail(mailId: number, transport: MailTransport, cont
         .update(mailOutbox)
         .set({ attempts: sql`${mailOutbox.attempts} + 1` })
         .where(and(eq(mailOutbox.id, mailId), eq(mailOutbox.status, "pending")))
-        .returning({ to: mailOutbox.toAddress, subject: mailOutbox.subject, text: mailOutbox.textBody }),
+        .returning({ to: mailOutbox.toAddress, subject: mailOutbox.subject, text: mailOutbox.textBody, attachments: mailOutbox.attachments }),
     context.signal,
   );
   if (!mail) return "skipped";

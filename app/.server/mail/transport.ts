@@ -20,7 +20,8 @@ export function createTransport(cfg: Config = config(), consoleOut: NodeJS.Writa
       name: "smtp",
       send: async (mail, signal) => {
         // nodemailer 10 closes the connection when the signal aborts; its typings do not list the option yet.
-        const options = { from: cfg.mailFrom, to: mail.to, subject: mail.subject, text: mail.text, signal };
+        const attachments = mail.attachments?.map((file) => ({ filename: file.filename, contentType: file.contentType, content: file.content }));
+        const options = { from: cfg.mailFrom, to: mail.to, subject: mail.subject, text: mail.text, attachments, signal };
         await smtp.sendMail(options as SendMailOptions);
       },
     };

@@ -1,0 +1,167 @@
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { getDb } from "#db/client.ts";
+import { mailOutbox } from "#db/schema/mail.ts";
+import { breakoutSeats, breakoutSignups, registrations, registrationSettings } from "#db/schema/registration.ts";
+import { createUser } from "#tests/factories/accounts.ts";
+import { createProgramSession, viewerOf } from "#tests/factories/agenda.ts";
+import { createRegistration, createRegistrationConference, registrationForm, TEST_LINKS } from "#tests/factories/registration.ts";
+import { ConflictError } from "../errors.ts";
+import { signUpForSession, withdrawFromSession } from "./breakouts.ts";
+import { cancelRegistration, submitRegistration } from "./registrations.ts";
+
+/*
+ * The seat ledgers under load: 200 people at once for the last 50 seats, of the conference and of a session. Run on
+ * PGlite and, with TEST_DATABASE_URL, on the Postgres server, where the transactions really run side by side.
+ */
+
+const ATTEMPTS = 200;
+const LAST_SEATS = 50;
+
+async function users(n: number) {
+  return Promise.all(Array.from({ length: n }, (_, i) => createUser({ name: `Burst ${i}`, email: `burst-${i}-${Math.random().toString(36).slice(2)}@agency.example` })));
+}
+
+describe("the conference's last seats", () => {
+  it(`gives ${LAST_SEATS} seats to ${ATTEMPTS} concurrent registrations exactly once and waitlists the rest`, async () => {
+    // 950 of 1000 seats are gone already.
+    const conference = await createRegistrationConference({ capacity: 1000, approval: "open", seatsTaken: 1000 - LAST_SEATS });
+    const people = await users(ATTEMPTS);
+    const results = await Promise.allSettled(people.map((user) => submitRegistration({ id: user.id, email: user.email, roles: ["attendee"] }, registrationForm(), TEST_LINKS)));
+    expect(results.filter((result) => result.status === "rejected")).toEqual([]);
+    const statuses = results.map((result) => (result as PromiseFulfilledResult<Awaited<ReturnType<typeof submitRegistration>>>).value.registration.status);
+    expect(statuses.filter((status) => status === "approved")).toHaveLength(LAST_SEATS);
+    expect(statuses.filter((status) => status === "waitlisted")).toHaveLength(ATTEMPTS - LAST_SEATS);
+
+    const counts = await getDb()
+      .select({ status: registrations.status, n: sql<number>`count(*)::int` })
+      .from(registrations)
+      .where(eq(registrations.conferenceId, conference.id))
+      .groupBy(registrations.status);
+    expect(Object.fromEntries(counts.map((row) => [row.status, row.n]))).toEqual({ approved: LAST_SEATS, waitlisted: ATTEMPTS - LAST_SEATS });
+    const [ledger] = await getDb().select().from(registrationSettings).where(eq(registrationSettings.conferenceId, conference.id));
+    expect(ledger!.seatsTaken).toBe(1000);
+    // One mail each: a confirmation or a waitlist notice.
+    const [mails] = await getDb()
+      .select({ n: sql<number>`count(*)::int` })
+      .from(mailOutbox)
+      .where(inArray(mailOutbox.toAddress, people.map((user) => user.email)));
+    expect(mails!.n).toBe(ATTEMPTS);
+  });
+
+  it("a double submit (two tabs, a double click) gives one registration", async () => {
+    const conference = await createRegistrationConference({ capacity: 10, approval: "open" });
+    const [user] = await users(1);
+    const registrant = { id: user!.id, email: user!.email, roles: ["attendee" as const] };
+    const results = await Promise.all(Array.from({ length: 5 }, () => submitRegistration(registrant, registrationForm(), TEST_LINKS)));
+    expect(new Set(results.map((result) => result.registration.id)).size).toBe(1);
+    expect(results.filter((result) => result.created)).toHaveLength(1);
+    const [ledger] = await getDb().select().from(registrationSettings).where(eq(registrationSettings.conferenceId, conference.id));
+    expect(ledger!.seatsTaken).toBe(1);
+  });
+
+  it("a cancellation hands its seat to the first on the waitlist in the same transaction, and mails them", async () => {
+    const conference = await createRegistrationConference({ capacity: 1, approval: "open" });
+    const [first, second, third] = await users(3);
+    const as = (user: typeof first) => ({ id: user!.id, email: user!.email, roles: ["attendee" as const] });
+    expect((await submitRegistration(as(first), registrationForm(), TEST_LINKS)).registration.status).toBe("approved");
+    expect((await submitRegistration(as(second), registrationForm(), TEST_LINKS)).registration.status).toBe("waitlisted");
+    expect((await submitRegistration(as(third), registrationForm(), TEST_LINKS)).registration.status).toBe("waitlisted");
+
+    const { promoted } = await cancelRegistration(as(first), TEST_LINKS);
+    const rows = await getDb().select({ userId: registrations.userId, status: registrations.status, id: registrations.id }).from(registrations).where(eq(registrations.conferenceId, conference.id));
+    const statusOf = (user: typeof first) => rows.find((row) => row.userId === user!.id)!.status;
+    expect([statusOf(first), statusOf(second), statusOf(third)]).toEqual(["cancelled", "approved", "waitlisted"]);
+    expect(promoted).toEqual([rows.find((row) => row.userId === second!.id)!.id]);
+    const mails = await getDb().select().from(mailOutbox).where(eq(mailOutbox.toAddress, second!.email));
+    expect(mails.map((mail) => mail.subject)).toEqual([`You are on the waitlist: ${conference.name}`, `You are registered: ${conference.name}`]);
+    expect(mails[1]!.attachments.map((file) => file.filename)).toEqual(["conference.ics"]);
+    const [ledger] = await getDb().select().from(registrationSettings).where(eq(registrationSettings.conferenceId, conference.id));
+    expect(ledger!.seatsTaken).toBe(1);
+  });
+});
+
+describe("a session's last seats", () => {
+  async function setUp(capacity: number) {
+    const conference = await createRegistrationConference({ capacity: null, approval: "manual" });
+    const session = await createProgramSession({ conferenceId: conference.id, startsAt: "2027-06-08T14:00:00Z", endsAt: "2027-06-08T15:30:00Z", title: "Vendor watchlists", capacity });
+    return { conference, session };
+  }
+
+  it(`gives ${LAST_SEATS} seats to ${ATTEMPTS} concurrent sign-ups exactly once and waitlists the rest`, async () => {
+    const { conference, session } = await setUp(LAST_SEATS);
+    const people = await users(ATTEMPTS);
+    for (const user of people) await createRegistration(user, conference.id, "approved");
+    const viewers = await Promise.all(people.map((user) => viewerOf(user, { mfaVerified: false })));
+    const results = await Promise.allSettled(viewers.map((viewer) => signUpForSession(viewer, session.id)));
+    expect(results.filter((result) => result.status === "rejected")).toEqual([]);
+    const statuses = results.map((result) => (result as PromiseFulfilledResult<Awaited<ReturnType<typeof signUpForSession>>>).value);
+    expect(statuses.filter((result) => result.status === "confirmed")).toHaveLength(LAST_SEATS);
+    const waitlisted = statuses.filter((result) => result.status === "waitlisted");
+    expect(waitlisted).toHaveLength(ATTEMPTS - LAST_SEATS);
+    // Places 1…150, each once.
+    expect(waitlisted.map((result) => result.position).sort((a, b) => a! - b!)).toEqual(Array.from({ length: ATTEMPTS - LAST_SEATS }, (_, i) => i + 1));
+
+    const counts = await getDb()
+      .select({ status: breakoutSignups.status, n: sql<number>`count(*)::int` })
+      .from(breakoutSignups)
+      .where(eq(breakoutSignups.sessionId, session.id))
+      .groupBy(breakoutSignups.status);
+    expect(Object.fromEntries(counts.map((row) => [row.status, row.n]))).toEqual({ confirmed: LAST_SEATS, waitlisted: ATTEMPTS - LAST_SEATS });
+    const [ledger] = await getDb().select().from(breakoutSeats).where(eq(breakoutSeats.sessionId, session.id));
+    expect(ledger!.seatsTaken).toBe(LAST_SEATS);
+  });
+
+  it("withdrawing promotes the first on the session's waitlist, first come first served, and mails them", async () => {
+    const { conference, session } = await setUp(1);
+    const people = await users(3);
+    for (const user of people) await createRegistration(user, conference.id, "approved");
+    const [a, b, c] = await Promise.all(people.map((user) => viewerOf(user, { mfaVerified: false })));
+    expect((await signUpForSession(a!, session.id)).status).toBe("confirmed");
+    expect(await signUpForSession(b!, session.id)).toEqual({ status: "waitlisted", position: 1 });
+    expect(await signUpForSession(c!, session.id)).toEqual({ status: "waitlisted", position: 2 });
+    // Signing up again says where one stands and changes nothing.
+    expect(await signUpForSession(c!, session.id)).toEqual({ status: "waitlisted", position: 2 });
+
+    await withdrawFromSession(a!, session.id, TEST_LINKS);
+    const rows = await getDb().select({ userId: breakoutSignups.userId, status: breakoutSignups.status }).from(breakoutSignups).where(eq(breakoutSignups.sessionId, session.id));
+    expect(Object.fromEntries(rows.map((row) => [row.userId, row.status]))).toEqual({ [a!.id]: "cancelled", [b!.id]: "confirmed", [c!.id]: "waitlisted" });
+    const mails = await getDb().select({ subject: mailOutbox.subject }).from(mailOutbox).where(eq(mailOutbox.toAddress, b!.email));
+    expect(mails).toEqual([{ subject: "A seat is yours: Vendor watchlists" }]);
+    const [ledger] = await getDb().select().from(breakoutSeats).where(eq(breakoutSeats.sessionId, session.id));
+    expect(ledger!.seatsTaken).toBe(1);
+  });
+
+  it("refuses a session that overlaps one the attendee holds, even when both are tried at once", async () => {
+    const { conference, session } = await setUp(10);
+    const overlapping = await createProgramSession({ conferenceId: conference.id, startsAt: "2027-06-08T15:00:00Z", endsAt: "2027-06-08T16:00:00Z", title: "Parcel profiling", capacity: 10 });
+    const [user] = await users(1);
+    await createRegistration(user!, conference.id, "approved");
+    const viewer = await viewerOf(user!, { mfaVerified: false });
+
+    const both = await Promise.allSettled([signUpForSession(viewer, session.id), signUpForSession(viewer, overlapping.id)]);
+    expect(both.map((result) => result.status).sort()).toEqual(["fulfilled", "rejected"]);
+    const refusal = both.find((result) => result.status === "rejected") as PromiseRejectedResult;
+    expect(refusal.reason).toBeInstanceOf(ConflictError);
+    expect((refusal.reason as ConflictError).publicMessage).toMatch(/^This session overlaps "(Vendor watchlists|Parcel profiling)", which you signed up for/);
+    const held = await getDb().select({ sessionId: breakoutSignups.sessionId }).from(breakoutSignups).where(and(eq(breakoutSignups.userId, viewer.id), eq(breakoutSignups.status, "confirmed")));
+    expect(held).toHaveLength(1);
+  });
+
+  it("lets sessions that only touch (one ends as the next starts) be held together", async () => {
+    const { conference, session } = await setUp(10);
+    const next = await createProgramSession({ conferenceId: conference.id, startsAt: "2027-06-08T15:30:00Z", endsAt: "2027-06-08T16:30:00Z", title: "Right after", capacity: 10 });
+    const [user] = await users(1);
+    await createRegistration(user!, conference.id, "approved");
+    const viewer = await viewerOf(user!, { mfaVerified: false });
+    expect((await signUpForSession(viewer, session.id)).status).toBe("confirmed");
+    expect((await signUpForSession(viewer, next.id)).status).toBe("confirmed");
+  });
+
+  it("is only for attendees with a seat at the conference", async () => {
+    const { conference, session } = await setUp(10);
+    const [user] = await users(1);
+    await createRegistration(user!, conference.id, "submitted");
+    await expect(signUpForSession(await viewerOf(user!, { mfaVerified: false }), session.id)).rejects.toMatchObject({ status: 403 });
+  });
+});

@@ -1,0 +1,19 @@
+import { data } from "react-router";
+import { requirePermission } from "#app/.server/accounts/guards.ts";
+import { getDoorList, syncScans, SyncSchema } from "#app/.server/registration/check-in.ts";
+import { fieldErrorsOf } from "#app/shared/registration.ts";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "#app/shared/route-args.ts";
+
+/** The check-in page's JSON: GET the badges that may enter (for a phone's offline list), POST a queue of scans. */
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const viewer = requirePermission(request, context, "check-in:attendees");
+  return Response.json(await getDoorList(viewer), { headers: { "Cache-Control": "no-store" } });
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const viewer = requirePermission(request, context, "check-in:attendees");
+  const body: unknown = request.headers.get("Content-Type")?.startsWith("application/json") ? await request.json().catch(() => null) : null;
+  const parsed = SyncSchema.safeParse(body);
+  if (!parsed.success) return data({ results: [], errors: fieldErrorsOf(parsed.error) }, { status: 400 });
+  return Response.json({ results: await syncScans(viewer, parsed.data.scans) });
+}

@@ -1,0 +1,243 @@
+import { data, type LinksFunction, type MetaFunction } from "react-router";
+import { Form, Link, useActionData, useLoaderData } from "react-router";
+import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
+import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
+import { SubmitButton } from "#app/components/forms.tsx";
+import { requirePermission } from "#app/.server/accounts/guards.ts";
+import { fieldErrorsOf } from "#app/shared/registration.ts";
+import { checkIn, getDoorList, ScanSchema } from "#app/.server/registration/check-in.ts";
+import { readFormData } from "#app/.server/http/forms.ts";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "#app/shared/route-args.ts";
+import registrationStyles from "#app/styles/registration.css?url";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: registrationStyles }];
+
+export const meta: MetaFunction = () => [{ title: "Check-in · Liaison" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const viewer = requirePermission(request, context, "check-in:attendees");
+  return getDoorList(viewer);
+}
+
+/** A typed code, one at a time (works without JavaScript); with JavaScript the page talks to /admin/check-in/scans. */
+export async function action({ request, context }: ActionFunctionArgs) {
+  const viewer = requirePermission(request, context, "check-in:attendees");
+  const formData = await readFormData(request);
+  const parsed = ScanSchema.safeParse({ scanId: crypto.randomUUID(), code: formData.get("code") ?? undefined });
+  if (!parsed.success || formData.get("intent") !== "check-in") {
+    return data({ results: [], errors: parsed.success ? { form: ["Choose what to do."] } : fieldErrorsOf(parsed.error) }, { status: 400 });
+  }
+  return data({ results: [await checkIn(viewer, parsed.data)], errors: undefined });
+}
+
+type Result = { outcome: "checked_in" | "duplicate" | "refused"; message: string; name: string | null; category: string | null; offline?: boolean };
+type QueuedScan = { scanId: string; code: string; scannedAt: string };
+type DoorBadge = { token: string; name: string; category: string; checkedIn: boolean };
+
+const LIST_KEY = "liaison.check-in.badges";
+const QUEUE_KEY = "liaison.check-in.queue";
+const USED_KEY = "liaison.check-in.used";
+
+const read = <T,>(key: string, fallback: T): T => {
+  try {
+    return JSON.parse(localStorage.getItem(key) ?? "") as T;
+  } catch {
+    return fallback;
+  }
+};
+const write = (key: string, value: unknown) => localStorage.setItem(key, JSON.stringify(value));
+
+const OUTCOME_TITLES = { checked_in: "Admit", duplicate: "Already used", refused: "Do not admit" } as const;
+
+export default function CheckIn() {
+  const page = useLoaderData<typeof loader>();
+  const served = useActionData<typeof action>();
+  const [result, setResult] = useState<Result | null>(null);
+  const [queued, setQueued] = useState(0);
+  const [flagged, setFlagged] = useState<Result[]>([]);
+  const [online, setOnline] = useState(true);
+  const [camera, setCamera] = useState<"unsupported" | "off" | "on">("unsupported");
+  const videoRef = useRef<HTMLVideoElement>(null);
+  const inputRef = useRef<HTMLInputElement>(null);
+
+  // The list this phone was given: kept for when the connection drops.
+  useEffect(() => {
+    write(LIST_KEY, page.badges);
+    const used = new Set(read<string[]>(USED_KEY, []));
+    for (const badge of page.badges) if (badge.checkedIn) used.add(badge.token);
+    write(USED_KEY, [...used]);
+    setQueued(read<QueuedScan[]>(QUEUE_KEY, []).length);
+    setOnline(navigator.onLine);
+    if ("BarcodeDetector" in window) setCamera("off");
+  }, [page.badges]);
+
+  const flush = useCallback(async () => {
+    const queue = read<QueuedScan[]>(QUEUE_KEY, []);
+    if (queue.length === 0) return;
+    try {
+      const response = await fetch("/admin/check-in/scans", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ scans: queue }) });
+      if (!response.ok) return;
+      const body = (await response.json()) as { results: (Result & { scanId: string })[] };
+      const sent = new Set(body.results.map((r) => r.scanId));
+      write(QUEUE_KEY, read<QueuedScan[]>(QUEUE_KEY, []).filter((scan) => !sent.has(scan.scanId)));
+      setQueued(read<QueuedScan[]>(QUEUE_KEY, []).length);
+      setFlagged((previous) => [...previous, ...body.results.filter((r) => r.outcome !== "checked_in")]);
+    } catch {
+      // Still offline: the queue stays for the next try.
+    }
+  }, []);
+
+  useEffect(() => {
+    const up = () => {
+      setOnline(true);
+      void flush();
+    };
+    const down = () => setOnline(false);
+    window.addEventListener("online", up);
+    window.addEventListener("offline", down);
+    void flush();
+    return () => {
+      window.removeEventListener("online", up);
+      window.removeEventListener("offline", down);
+    };
+  }, [flush]);
+
+  /** Decides from this phone's own list, and queues the scan for the server. */
+  const offlineScan = useCallback((scan: QueuedScan): Result => {
+    const badge = read<DoorBadge[]>(LIST_KEY, []).find((b) => b.token === scan.code);
+    const used = new Set(read<string[]>(USED_KEY, []));
+    write(QUEUE_KEY, [...read<QueuedScan[]>(QUEUE_KEY, []), scan]);
+    setQueued(read<QueuedScan[]>(QUEUE_KEY, []).length);
+    if (!badge) return { outcome: "refused", message: "Not on this phone's list of valid badges: do not admit.", name: null, category: null, offline: true };
+    if (used.has(scan.code)) return { outcome: "duplicate", message: `Already used: ${badge.name} was checked in before. Check their identity.`, name: badge.name, category: badge.category, offline: true };
+    used.add(scan.code);
+    write(USED_KEY, [...used]);
+    return { outcome: "checked_in", message: `Welcome, ${badge.name}. (Offline: sent when the connection returns.)`, name: badge.name, category: badge.category, offline: true };
+  }, []);
+
+  const handle = useCallback(
+    async (code: string) => {
+      const scan: QueuedScan = { scanId: crypto.randomUUID(), code: code.trim(), scannedAt: new Date().toISOString() };
+      if (!scan.code) return;
+      if (navigator.onLine) {
+        try {
+          const response = await fetch("/admin/check-in/scans", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ scans: [scan] }) });
+          if (response.ok) {
+            const body = (await response.json()) as { results: Result[] };
+            if (body.results[0]?.outcome === "checked_in") write(USED_KEY, [...new Set([...read<string[]>(USED_KEY, []), scan.code])]);
+            setResult(body.results[0] ?? null);
+            return;
+          }
+        } catch {
+          setOnline(false);
+        }
+      }
+      setResult(offlineScan(scan));
+    },
+    [offlineScan],
+  );
+
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const input = inputRef.current;
+    if (!input) return;
+    void handle(input.value).then(() => {
+      input.value = "";
+      input.focus();
+    });
+  }
+
+  useEffect(() => {
+    if (camera !== "on") return;
+    let stopped = false;
+    let stream: MediaStream | null = null;
+    const Detector = (window as unknown as { BarcodeDetector: new (options: { formats: string[] }) => { detect(source: HTMLVideoElement): Promise<{ rawValue: string }[]> } }).BarcodeDetector;
+    const detector = new Detector({ formats: ["qr_code"] });
+    let last = "";
+    void (async () => {
+      stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
+      const video = videoRef.current!;
+      video.srcObject = stream;
+      await video.play();
+      while (!stopped) {
+        const codes = await detector.detect(video).catch(() => []);
+        const code = codes[0]?.rawValue;
+        if (code && code !== last) {
+          last = code;
+          await handle(code);
+        }
+        await new Promise((resolve) => requestAnimationFrame(resolve));
+      }
+    })().catch(() => setCamera("off"));
+    return () => {
+      stopped = true;
+      for (const track of stream?.getTracks() ?? []) track.stop();
+    };
+  }, [camera, handle]);
+
+  const shown: Result | null = result ?? (served?.results[0] as Result | undefined) ?? null;
+  return (
+    <section>
+      <p>
+        <Link to="/admin/registrations">← Registrations</Link>
+      </p>
+      <h1>Check-in: {page.conference}</h1>
+      <p>
+        {page.counts.checkedIn} of {page.counts.seated} checked in. {online ? "Online." : "Offline: scans are checked against this phone's list and sent when the connection returns."}
+        {queued > 0 ? ` ${queued} scans waiting to be sent.` : ""}
+      </p>
+      <div aria-live="assertive" role="status">
+        {shown ? (
+          <div className={`scan-result ${shown.outcome}`}>
+            <strong>{OUTCOME_TITLES[shown.outcome]}</strong>
+            <p>{shown.message}</p>
+            {shown.category ? <p>{shown.category}</p> : null}
+          </div>
+        ) : null}
+      </div>
+      {served?.errors?.code ? (
+        <p className="notice error" role="alert">
+          {served.errors.code.join(" ")}
+        </p>
+      ) : null}
+      <Form method="post" className="form" onSubmit={submit}>
+        <div className="field">
+          <label htmlFor="badge-code">Badge code</label>
+          <p className="hint" id="badge-code-hint">
+            Scan it, or type the code printed under the QR code.
+          </p>
+          <input ref={inputRef} id="badge-code" name="code" aria-describedby="badge-code-hint" autoComplete="off" autoCapitalize="off" spellCheck={false} required />
+        </div>
+        <SubmitButton name="intent" value="check-in">
+          Check in
+        </SubmitButton>
+      </Form>
+      {camera !== "unsupported" ? (
+        <div className="scanner">
+          <button type="button" onClick={() => setCamera(camera === "on" ? "off" : "on")}>
+            {camera === "on" ? "Stop the camera" : "Scan with the camera"}
+          </button>
+          {camera === "on" ? <video ref={videoRef} muted playsInline aria-label="Camera view for scanning badges" /> : null}
+        </div>
+      ) : (
+        <p className="hint">This browser cannot read QR codes from the camera: use a scanner that types, or type the code.</p>
+      )}
+      {flagged.length > 0 ? (
+        <section aria-labelledby="flagged-title" className="card">
+          <h2 id="flagged-title">Flagged when the offline scans were sent</h2>
+          <ul>
+            {flagged.map((item, index) => (
+              <li key={index}>
+                <strong>{OUTCOME_TITLES[item.outcome]}</strong>: {item.message}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+    </section>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

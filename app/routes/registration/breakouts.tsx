@@ -1,0 +1,131 @@
+import { data, redirect, type MetaFunction } from "react-router";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "react-router";
+import { z } from "zod";
+import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
+import { FormErrors, SubmitButton } from "#app/components/forms.tsx";
+import { requirePermission } from "#app/.server/accounts/guards.ts";
+import { siteUrl } from "#app/.server/accounts/site-url.ts";
+import { describeSlot } from "#app/.server/agenda/mails.ts";
+import { ConflictError } from "#app/.server/errors.ts";
+import { invalidForm, parseForm } from "#app/.server/http/forms.ts";
+import { listBreakouts, signUpForSession, withdrawFromSession } from "#app/.server/registration/breakouts.ts";
+import { requireSeatedRegistration } from "#app/.server/registration/registrations.ts";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "#app/shared/route-args.ts";
+
+export const meta: MetaFunction = () => [{ title: "Breakout sessions · Liaison" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const viewer = requirePermission(request, context, "register:conference");
+  await requireSeatedRegistration(viewer);
+  const { timeZone, sessions } = await listBreakouts(viewer);
+  return {
+    sessions: sessions.map((session) => ({
+      id: session.id,
+      title: session.title,
+      when: describeSlot(session, timeZone),
+      seatsLeft: Math.max(0, session.capacity - session.seatsTaken),
+      capacity: session.capacity,
+      mine: session.mine === "cancelled" ? null : session.mine,
+      position: session.position,
+    })),
+    zone: timeZone.replace(/_/g, " "),
+  };
+}
+
+const BreakoutSchema = z.object({
+  intent: z.enum(["sign-up", "withdraw"], { error: "Choose what to do." }),
+  sessionId: z.uuid({ error: "Choose a session from the list." }),
+});
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const viewer = requirePermission(request, context, "register:conference");
+  const form = await parseForm(request, BreakoutSchema);
+  if (!form.ok) return invalidForm(form.errors);
+  // Post, redirect, get: a reload does not send the form again, and the answer costs no page render.
+  try {
+    if (form.data.intent === "withdraw") {
+      const { withdrawn } = await withdrawFromSession(viewer, form.data.sessionId, { link: (path) => siteUrl(request, path) });
+      throw redirect(`/register/breakouts?done=${withdrawn ? "withdrawn" : "not-signed-up"}`);
+    }
+    const result = await signUpForSession(viewer, form.data.sessionId);
+    throw redirect(`/register/breakouts?done=${result.status}${result.position ? `&position=${result.position}` : ""}`);
+  } catch (error) {
+    if (error instanceof ConflictError) return data({ ok: false as const, errors: { form: [error.publicMessage] } }, { status: 409 });
+    throw error;
+  }
+}
+
+function notice(params: URLSearchParams): string | null {
+  switch (params.get("done")) {
+    case "confirmed":
+      return "You have a seat in this session.";
+    case "waitlisted":
+      return `The session is full: you are number ${Number(params.get("position")) || "?"} on its waitlist.`;
+    case "withdrawn":
+      return "You withdrew. A seat you held goes to the next person waiting.";
+    case "not-signed-up":
+      return "You were not signed up for this session.";
+    default:
+      return null;
+  }
+}
+
+export default function Breakouts() {
+  const page = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const done = notice(params);
+  return (
+    <section>
+      <p>
+        <Link to="/register">← Your registration</Link>
+      </p>
+      <h1>Breakout sessions</h1>
+      <p>
+        These sessions have a limited number of seats. When one is full you join its waitlist, and seats go to the waitlist in order. You cannot
+        hold two sessions that overlap. Times are the venue&rsquo;s ({page.zone}).
+      </p>
+      {done && !result ? (
+        <p className="notice success" role="status">
+          {done}
+        </p>
+      ) : null}
+      <FormErrors errors={result?.errors} />
+      {page.sessions.length === 0 ? <p>No session needs a sign-up.</p> : null}
+      <ul className="breakouts">
+        {page.sessions.map((session) => (
+          <li key={session.id} className="card">
+            <h2>
+              <Link to={`/agenda/sessions/${session.id}`}>{session.title}</Link>
+            </h2>
+            <p>{session.when}</p>
+            <p>
+              {session.mine === "confirmed" ? (
+                <span className="badge">You have a seat</span>
+              ) : session.mine === "waitlisted" ? (
+                <span className="badge">Waitlist, number {session.position}</span>
+              ) : null}{" "}
+              {session.seatsLeft > 0 ? `${session.seatsLeft} of ${session.capacity} seats left.` : `Full (${session.capacity} seats).`}
+            </p>
+            <Form method="post">
+              <input type="hidden" name="sessionId" value={session.id} />
+              {session.mine ? (
+                <SubmitButton name="intent" value="withdraw" className="secondary">
+                  {session.mine === "confirmed" ? "Give up my seat" : "Leave the waitlist"}
+                </SubmitButton>
+              ) : (
+                <SubmitButton name="intent" value="sign-up">
+                  {session.seatsLeft > 0 ? "Sign up" : "Join the waitlist"}
+                </SubmitButton>
+              )}
+            </Form>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}
