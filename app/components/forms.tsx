@@ -178,10 +178,10 @@ type FieldProps = {
 };
 
 /** What a field takes from its form: id, limits, messages, and the value to show. */
-function useField(name: string, explicitErrors: string[] | undefined, hint: unknown) {
+function useField(name: string, explicitErrors: string[] | undefined, hint: unknown, explicitId?: string) {
   const fallbackId = useId();
   const form = useContext(FormContext);
-  const id = fieldId(form, name, fallbackId);
+  const id = explicitId ?? fieldId(form, name, fallbackId);
   const errors = explicitErrors ?? form?.errors?.[name];
   const constraint: FieldConstraint = form?.constraints[name] ?? {};
   const sent = form?.values?.[name];
@@ -218,8 +218,8 @@ function FieldShell({ id, label, hint, errors, children }: { id: string; label: 
   );
 }
 
-export function Field({ name, label, hint, errors, ...input }: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
-  const field = useField(name, errors, hint);
+export function Field({ name, label, hint, errors, id, ...input }: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
+  const field = useField(name, errors, hint, id);
   const { constraint } = field;
   const keepsValue = input.type !== "password" && input.type !== "hidden";
   return (
@@ -238,8 +238,8 @@ export function Field({ name, label, hint, errors, ...input }: FieldProps & Inpu
   );
 }
 
-export function TextareaField({ name, label, hint, errors, ...textarea }: FieldProps & TextareaHTMLAttributes<HTMLTextAreaElement>) {
-  const field = useField(name, errors, hint);
+export function TextareaField({ name, label, hint, errors, id, ...textarea }: FieldProps & TextareaHTMLAttributes<HTMLTextAreaElement>) {
+  const field = useField(name, errors, hint, id);
   return (
     <FieldShell id={field.id} label={label} hint={hint} errors={field.errors}>
       <textarea
@@ -261,9 +261,10 @@ export function SelectField({
   hint,
   errors,
   options,
+  id,
   ...select
 }: FieldProps & { options: readonly { value: string; label: string }[] } & SelectHTMLAttributes<HTMLSelectElement>) {
-  const field = useField(name, errors, hint);
+  const field = useField(name, errors, hint, id);
   return (
     <FieldShell id={field.id} label={label} hint={hint} errors={field.errors}>
       <select key={field.key} {...field.attributes} defaultValue={select.defaultValue === undefined ? field.value : undefined} {...select}>

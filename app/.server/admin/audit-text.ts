@@ -40,6 +40,12 @@ const ACTIONS: Record<AuditAction, { label: string; verb: string; subject?: stri
   "group.member_added": { label: "Added to a group", verb: "added someone to a group" },
   "group.member_role_changed": { label: "Role in a group changed", verb: "changed someone's role in a group" },
   "group.member_removed": { label: "Removed from a group", verb: "removed someone from a group" },
+  "registration.approved": { label: "Registration approved", verb: "approved the registration of", subject: "the attendee" },
+  "registration.declined": { label: "Registration declined", verb: "declined the registration of", subject: "the attendee" },
+  "registration.waitlisted": { label: "Registration waitlisted", verb: "put on the waitlist the registration of", subject: "the attendee" },
+  "registration.invited": { label: "Invitation sent", verb: "invited someone to the conference" },
+  "registration.invitation_revoked": { label: "Invitation revoked", verb: "revoked an invitation to the conference" },
+  "registration.settings_changed": { label: "Registration settings changed", verb: "changed the registration settings" },
 };
 
 /** Labels of the detail fields; a field not listed here is shown under its own name, in words. */

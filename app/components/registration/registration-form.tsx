@@ -79,18 +79,18 @@ export function RegistrationFormFields({
         id={id("category")}
         name="category"
         label={FIELD_LABELS.category}
-        errors={shown}
+        errors={shown?.category}
         required
         defaultValue={values.category ?? ""}
         options={[{ value: "", label: "Choose…" }, ...CATEGORIES.map((value) => ({ value, label: CATEGORY_LABELS[value] }))]}
       />
-      <Field id={id("agency")} name="agency" label={FIELD_LABELS.agency} errors={shown} required maxLength={REGISTRATION_LIMITS.agency} defaultValue={values.agency ?? ""} autoComplete="organization" dir="auto" />
-      <Field id={id("jobTitle")} name="jobTitle" label={FIELD_LABELS.jobTitle} errors={shown} required maxLength={REGISTRATION_LIMITS.jobTitle} defaultValue={values.jobTitle ?? ""} autoComplete="organization-title" dir="auto" />
-      <SelectField id={id("country")} name="country" label={FIELD_LABELS.country} errors={shown} required defaultValue={values.country ?? ""} options={[{ value: "", label: "Choose…" }, ...countries]} />
-      <Field id={id("arrivalOn")} name="arrivalOn" type="date" label={FIELD_LABELS.arrivalOn} errors={shown} required min={dates.min} max={dates.max} defaultValue={values.arrivalOn ?? ""} />
-      <Field id={id("departureOn")} name="departureOn" type="date" label={FIELD_LABELS.departureOn} errors={shown} required min={dates.min} max={dates.max} defaultValue={values.departureOn ?? ""} />
-      <TextareaField id={id("dietaryNeeds")} name="dietaryNeeds" label={FIELD_LABELS.dietaryNeeds} hint="Optional. For the caterers." errors={shown} maxLength={REGISTRATION_LIMITS.needs} rows={2} defaultValue={values.dietaryNeeds ?? ""} dir="auto" />
-      <TextareaField id={id("accessibilityNeeds")} name="accessibilityNeeds" label={FIELD_LABELS.accessibilityNeeds} hint="Optional. Seating, access, interpretation: whatever helps." errors={shown} maxLength={REGISTRATION_LIMITS.needs} rows={2} defaultValue={values.accessibilityNeeds ?? ""} dir="auto" />
+      <Field id={id("agency")} name="agency" label={FIELD_LABELS.agency} errors={shown?.agency} required maxLength={REGISTRATION_LIMITS.agency} defaultValue={values.agency ?? ""} autoComplete="organization" dir="auto" />
+      <Field id={id("jobTitle")} name="jobTitle" label={FIELD_LABELS.jobTitle} errors={shown?.jobTitle} required maxLength={REGISTRATION_LIMITS.jobTitle} defaultValue={values.jobTitle ?? ""} autoComplete="organization-title" dir="auto" />
+      <SelectField id={id("country")} name="country" label={FIELD_LABELS.country} errors={shown?.country} required defaultValue={values.country ?? ""} options={[{ value: "", label: "Choose…" }, ...countries]} />
+      <Field id={id("arrivalOn")} name="arrivalOn" type="date" label={FIELD_LABELS.arrivalOn} errors={shown?.arrivalOn} required min={dates.min} max={dates.max} defaultValue={values.arrivalOn ?? ""} />
+      <Field id={id("departureOn")} name="departureOn" type="date" label={FIELD_LABELS.departureOn} errors={shown?.departureOn} required min={dates.min} max={dates.max} defaultValue={values.departureOn ?? ""} />
+      <TextareaField id={id("dietaryNeeds")} name="dietaryNeeds" label={FIELD_LABELS.dietaryNeeds} hint="Optional. For the caterers." errors={shown?.dietaryNeeds} maxLength={REGISTRATION_LIMITS.needs} rows={2} defaultValue={values.dietaryNeeds ?? ""} dir="auto" />
+      <TextareaField id={id("accessibilityNeeds")} name="accessibilityNeeds" label={FIELD_LABELS.accessibilityNeeds} hint="Optional. Seating, access, interpretation: whatever helps." errors={shown?.accessibilityNeeds} maxLength={REGISTRATION_LIMITS.needs} rows={2} defaultValue={values.accessibilityNeeds ?? ""} dir="auto" />
       <div className="field checkbox">
         <input id={id("directoryConsent")} type="checkbox" name="directoryConsent" defaultChecked={values.directoryConsent === "on"} />
         <label htmlFor={id("directoryConsent")}>List me in the participant directory (name, agency and country, seen by approved attendees only)</label>

@@ -1,12 +1,13 @@
-import { data, type LinksFunction, type MetaFunction } from "react-router";
+import type { LinksFunction, MetaFunction } from "react-router";
+import { z } from "zod";
 import { Form, Link, useActionData, useLoaderData } from "react-router";
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
-import { Field, FormErrors, SelectField, SubmitButton, TextareaField } from "#app/components/forms.tsx";
+import { ErrorSummary, Field, SelectField, SubmitButton, TextareaField } from "#app/components/forms.tsx";
 import { requirePermission } from "#app/.server/accounts/guards.ts";
 import { countryName } from "#app/.server/accounts/countries.ts";
 import { siteUrl } from "#app/.server/accounts/site-url.ts";
-import { ConflictError } from "#app/.server/errors.ts";
-import { invalidForm, readFormData } from "#app/.server/http/forms.ts";
+import { InvalidError } from "#app/.server/errors.ts";
+import { formSuccess, handleForm } from "#app/.server/http/forms.ts";
 import { decide, DecisionSchema, getRegistrationsDashboard, invite, InvitationSchema, parseFilter, PAGE_SIZE, revokeInvitation } from "#app/.server/registration/review.ts";
 import { CATEGORIES, CATEGORY_LABELS, fieldErrorsOf, STATUS_LABELS, type Status } from "#app/shared/registration.ts";
 import { DATE_TIME } from "#app/shared/dates.ts";
@@ -37,26 +38,23 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   };
 }
 
+/** The page has two kinds of form (decisions on registrations, invitations): the intent says which schema applies. */
+const AnyIntent = z.looseObject({ intent: z.string({ error: "Choose what to do." }) });
+
 export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = requirePermission(request, context, "manage:registrations");
-  const formData = await readFormData(request);
-  const values: Record<string, string | string[]> = {};
-  for (const key of new Set(formData.keys())) {
-    const all = formData.getAll(key).filter((value): value is string => typeof value === "string");
-    values[key] = all.length === 1 ? all[0]! : all;
-  }
   const actor = { ...viewer, ip: context.ip };
   const links = { link: (path: string) => siteUrl(request, path) };
-  try {
+  return handleForm(request, AnyIntent, async (values) => {
     if (values.intent === "invite" || values.intent === "revoke-invitation") {
       const parsed = InvitationSchema.safeParse(values);
-      if (!parsed.success) return invalidForm(fieldErrorsOf(parsed.error));
+      if (!parsed.success) throw new InvalidError(fieldErrorsOf(parsed.error));
       if (parsed.data.intent === "invite") await invite(actor, parsed.data.email, links);
       else await revokeInvitation(actor, parsed.data.invitationId, links);
-      return { ok: true as const, errors: undefined, message: parsed.data.intent === "invite" ? `Invitation sent to ${parsed.data.email}; a seat is held for it.` : "Invitation revoked; its seat is free again." };
+      return formSuccess(parsed.data.intent === "invite" ? `Invitation sent to ${parsed.data.email}; a seat is held for it.` : "Invitation revoked; its seat is free again.");
     }
     const parsed = DecisionSchema.safeParse(values);
-    if (!parsed.success) return invalidForm(fieldErrorsOf(parsed.error));
+    if (!parsed.success) throw new InvalidError(fieldErrorsOf(parsed.error));
     const outcome = await decide(actor, parsed.data, links);
     const parts = [
       outcome.approved ? `${outcome.approved} approved` : null,
@@ -64,11 +62,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
       outcome.declined ? `${outcome.declined} declined` : null,
       outcome.unchanged ? `${outcome.unchanged} unchanged (already so)` : null,
     ].filter(Boolean);
-    return { ok: true as const, errors: undefined, message: `${parts.join(", ")}.` };
-  } catch (error) {
-    if (error instanceof ConflictError) return data({ ok: false as const, errors: { form: [error.publicMessage] } as Partial<Record<string, string[]>>, message: undefined }, { status: 409 });
-    throw error;
-  }
+    return formSuccess(`${parts.join(", ")}.`);
+  });
 }
 
 function Counts({ title, rows, label }: { title: string; rows: { key: string; n: number }[]; label?: (key: string) => string }) {
@@ -93,7 +88,8 @@ function Counts({ title, rows, label }: { title: string; rows: { key: string; n:
 
 export default function RegistrationsDashboard() {
   const page = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const reply = useActionData<typeof action>();
+  const failed = reply?.status === "error" ? reply : null;
   const query = new URLSearchParams(Object.entries(page.filter).filter(([, value]) => value) as [string, string][]).toString();
   return (
     <section>
@@ -105,12 +101,12 @@ export default function RegistrationsDashboard() {
         {page.seats.capacity === null ? `${page.seats.seatsTaken} seats given (no limit).` : `${page.seats.seatsTaken} of ${page.seats.capacity} seats given or held by invitations.`}{" "}
         <Link to="/admin/registrations/settings">Settings</Link> · <Link to="/admin/check-in">Check-in</Link>
       </p>
-      {result?.ok ? (
+      {reply?.status === "success" && reply.notice ? (
         <p className="notice success" role="status">
-          {result.message}
+          {reply.notice}
         </p>
       ) : null}
-      <FormErrors errors={result?.errors} />
+      {failed ? <ErrorSummary errors={failed.errors} formId="registrations" reply={failed} /> : null}
 
       <div className="counts">
         <Counts title="By state" rows={page.byStatus} label={(key) => STATUS_LABELS[key as Status] ?? key} />
@@ -189,7 +185,7 @@ export default function RegistrationsDashboard() {
               Put on the waitlist
             </SubmitButton>
           </div>
-          <TextareaField name="reason" label="Reason for declining (the attendee reads it)" errors={result?.errors} rows={2} maxLength={1000} />
+          <TextareaField name="reason" label="Reason for declining (the attendee reads it)" errors={failed?.errors.reason} rows={2} maxLength={1000} />
           <SubmitButton name="intent" value="decline" className="danger">
             Decline
           </SubmitButton>
@@ -200,7 +196,7 @@ export default function RegistrationsDashboard() {
         <h2 id="invitations-title">Invitations</h2>
         <p>An invitation holds a seat and skips moderation: the person registers with the link we mail them.</p>
         <Form method="post" className="form inline">
-          <Field name="email" type="email" label="Address to invite" errors={result?.errors} required autoComplete="off" />
+          <Field name="email" type="email" label="Address to invite" errors={failed?.errors.email} required autoComplete="off" />
           <SubmitButton name="intent" value="invite">
             Invite
           </SubmitButton>

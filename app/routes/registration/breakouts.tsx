@@ -1,13 +1,12 @@
-import { data, redirect, type MetaFunction } from "react-router";
+import { redirect, type MetaFunction } from "react-router";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "react-router";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
-import { FormErrors, SubmitButton } from "#app/components/forms.tsx";
+import { ErrorSummary, SubmitButton } from "#app/components/forms.tsx";
 import { requirePermission } from "#app/.server/accounts/guards.ts";
 import { siteUrl } from "#app/.server/accounts/site-url.ts";
 import { describeSlot } from "#app/.server/agenda/mails.ts";
-import { ConflictError } from "#app/.server/errors.ts";
-import { invalidForm, parseForm } from "#app/.server/http/forms.ts";
+import { handleForm } from "#app/.server/http/forms.ts";
 import { listBreakouts, signUpForSession, withdrawFromSession } from "#app/.server/registration/breakouts.ts";
 import { requireSeatedRegistration } from "#app/.server/registration/registrations.ts";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "#app/shared/route-args.ts";
@@ -39,20 +38,16 @@ const BreakoutSchema = z.object({
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = requirePermission(request, context, "register:conference");
-  const form = await parseForm(request, BreakoutSchema);
-  if (!form.ok) return invalidForm(form.errors);
-  // Post, redirect, get: a reload does not send the form again, and the answer costs no page render.
-  try {
-    if (form.data.intent === "withdraw") {
-      const { withdrawn } = await withdrawFromSession(viewer, form.data.sessionId, { link: (path) => siteUrl(request, path) });
+  // Post, redirect, get: a reload does not send the form again, and the answer costs no page render. A full session
+  // or an overlap (ConflictError) comes back as the form's message.
+  return handleForm(request, BreakoutSchema, async (input) => {
+    if (input.intent === "withdraw") {
+      const { withdrawn } = await withdrawFromSession(viewer, input.sessionId, { link: (path) => siteUrl(request, path) });
       throw redirect(`/register/breakouts?done=${withdrawn ? "withdrawn" : "not-signed-up"}`);
     }
-    const result = await signUpForSession(viewer, form.data.sessionId);
+    const result = await signUpForSession(viewer, input.sessionId);
     throw redirect(`/register/breakouts?done=${result.status}${result.position ? `&position=${result.position}` : ""}`);
-  } catch (error) {
-    if (error instanceof ConflictError) return data({ ok: false as const, errors: { form: [error.publicMessage] } }, { status: 409 });
-    throw error;
-  }
+  });
 }
 
 function notice(params: URLSearchParams): string | null {
@@ -72,7 +67,8 @@ function notice(params: URLSearchParams): string | null {
 
 export default function Breakouts() {
   const page = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const reply = useActionData<typeof action>();
+  const failed = reply?.status === "error" ? reply : null;
   const [params] = useSearchParams();
   const done = notice(params);
   return (
@@ -85,12 +81,12 @@ export default function Breakouts() {
         These sessions have a limited number of seats. When one is full you join its waitlist, and seats go to the waitlist in order. You cannot
         hold two sessions that overlap. Times are the venue&rsquo;s ({page.zone}).
       </p>
-      {done && !result ? (
+      {done && !reply ? (
         <p className="notice success" role="status">
           {done}
         </p>
       ) : null}
-      <FormErrors errors={result?.errors} />
+      {failed ? <ErrorSummary errors={failed.errors} formId="breakouts" reply={failed} /> : null}
       {page.sessions.length === 0 ? <p>No session needs a sign-up.</p> : null}
       <ul className="breakouts">
         {page.sessions.map((session) => (
