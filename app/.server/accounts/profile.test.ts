@@ -6,6 +6,7 @@ import { auditLog } from "#db/schema/audit.ts";
 import { mailOutbox } from "#db/schema/mail.ts";
 import { vettingApplications, vettingVouches } from "#db/schema/vetting.ts";
 import { createUser, createUserSession, FACTORY_PASSWORD } from "#tests/factories/accounts.ts";
+import { TEST_LINKS } from "#tests/factories/registration.ts";
 import { readSessionToken } from "./cookies.ts";
 import {
   changePassword,
@@ -300,7 +301,7 @@ describe("export", () => {
 describe("deleting the account", () => {
   it("needs the current password", async () => {
     const user = await createUser();
-    expect(await deleteAccount({ userId: user.id, currentPassword: "wrong", ip: null })).toMatchObject({ ok: false, field: "currentPassword" });
+    expect(await deleteAccount({ userId: user.id, currentPassword: "wrong", ip: null, links: TEST_LINKS })).toMatchObject({ ok: false, field: "currentPassword" });
     expect(await getDb().select().from(users).where(eq(users.id, user.id))).toHaveLength(1);
   });
 
@@ -312,7 +313,7 @@ describe("deleting the account", () => {
       .insert(vettingApplications)
       .values({ userId: user.id, agency: "A", officialEmail: "a@a.gov", sponsorName: "S", sponsorEmail: "s@a.gov", reason: "R" });
 
-    expect(await deleteAccount({ userId: user.id, currentPassword: FACTORY_PASSWORD, ip: "192.0.2.5" })).toEqual({ ok: true });
+    expect(await deleteAccount({ userId: user.id, currentPassword: FACTORY_PASSWORD, ip: "192.0.2.5", links: TEST_LINKS })).toEqual({ ok: true });
     expect(await getDb().select().from(users).where(eq(users.id, user.id))).toHaveLength(0);
     expect(await getDb().select().from(sessions).where(eq(sessions.userId, user.id))).toHaveLength(0);
     expect(await getDb().select().from(totpCredentials).where(eq(totpCredentials.userId, user.id))).toHaveLength(0);
@@ -326,7 +327,7 @@ describe("deleting the account", () => {
     const email = "reused-address@agency.example";
     const earlier = await createUser({ email });
     await getDb().transaction((tx) => enqueueMail({ to: email, subject: "For the earlier owner", text: "Private to them." }, tx));
-    expect(await deleteAccount({ userId: earlier.id, currentPassword: FACTORY_PASSWORD, ip: null })).toEqual({ ok: true });
+    expect(await deleteAccount({ userId: earlier.id, currentPassword: FACTORY_PASSWORD, ip: null, links: TEST_LINKS })).toEqual({ ok: true });
     const later = await createUser({ email });
     await getDb().transaction((tx) => enqueueMail({ to: email, subject: "For the new owner", text: "Theirs." }, tx));
     const exported = await exportAccount(later.id, null);
@@ -341,7 +342,7 @@ describe("deleting the account", () => {
       .returning({ id: vettingApplications.id });
     const voucher = await createUser({ traits: ["verified", "member"], name: "Vic Voucher" });
     await getDb().insert(vettingVouches).values({ applicationId: application!.id, voucherId: voucher.id, statement: "Worked a case with her." });
-    expect(await deleteAccount({ userId: voucher.id, currentPassword: FACTORY_PASSWORD, ip: null })).toEqual({ ok: true });
+    expect(await deleteAccount({ userId: voucher.id, currentPassword: FACTORY_PASSWORD, ip: null, links: TEST_LINKS })).toEqual({ ok: true });
     const organizer = await createUser({ roles: ["organizer"] });
     const review = await getApplicationForReview({ id: organizer.id, permissions: permissionsOf(deriveRoles(organizer, new Date())) }, application!.id);
     expect(review?.vouches).toEqual([
@@ -354,12 +355,12 @@ describe("deleting the account", () => {
     const admin = await createUser({ roles: ["admin"] });
     // An unverified admin holds no admin role yet.
     await createUser({ traits: [], roles: ["admin"] });
-    const refused = await deleteAccount({ userId: admin.id, currentPassword: FACTORY_PASSWORD, ip: null });
+    const refused = await deleteAccount({ userId: admin.id, currentPassword: FACTORY_PASSWORD, ip: null, links: TEST_LINKS });
     expect(refused).toMatchObject({ ok: false, field: "form" });
     expect(!refused.ok && refused.message).toMatch(/only administrator/);
     expect(await getDb().select().from(users).where(eq(users.id, admin.id))).toHaveLength(1);
 
     await createUser({ roles: ["admin"] });
-    expect(await deleteAccount({ userId: admin.id, currentPassword: FACTORY_PASSWORD, ip: null })).toEqual({ ok: true });
+    expect(await deleteAccount({ userId: admin.id, currentPassword: FACTORY_PASSWORD, ip: null, links: TEST_LINKS })).toEqual({ ok: true });
   });
 });

@@ -1,11 +1,9 @@
-import { and, asc, desc, eq, ne, or, sql } from "drizzle-orm";
+import { and, eq, ne, sql } from "drizzle-orm";
 import type { z } from "zod";
 import { getDb, type Transaction } from "#db/client.ts";
-import { recoveryCodes, sessions, totpCredentials, users } from "#db/schema/accounts.ts";
-import { auditLog } from "#db/schema/audit.ts";
-import { mailOutbox } from "#db/schema/mail.ts";
-import { vettingApplications, vettingVouches } from "#db/schema/vetting.ts";
+import { sessions, totpCredentials, users } from "#db/schema/accounts.ts";
 import { recordAudit } from "../audit/log.ts";
+import { eraseAllParts, exportAllParts, type EraseContext } from "../data-rights/registry.ts";
 import { NotFoundError } from "../errors.ts";
 import { enqueueMail } from "../mail/outbox.ts";
 import { sessionCookieFor } from "./cookies.ts";
@@ -266,107 +264,13 @@ export async function endOtherSessions(userId: string, currentSessionId: string,
   });
 }
 
-// Links in old mail may still work; a downloaded file is kept less carefully than a mailbox.
-function withoutLinkTokens(text: string): string {
-  return text.replace(/token=[a-z2-7]{32}/g, "token=[removed]");
-}
-
-/** Everything held about the account, for its owner to download. Never keys, hashes or session ids. */
+/** Everything held about the account, for its owner to download: every module's part, read in one transaction. */
 export async function exportAccount(userId: string, ip: string | null) {
-  return getDb().transaction((tx) => exportAccountIn(tx, userId, ip));
-}
-
-async function exportAccountIn(db: Transaction, userId: string, ip: string | null) {
-  const [user] = await db.select().from(users).where(eq(users.id, userId));
-  if (!user) throw new NotFoundError();
-
-  const [totp] = await db.select({ createdAt: totpCredentials.createdAt }).from(totpCredentials).where(eq(totpCredentials.userId, userId));
-  const [codes] = await db
-    .select({ left: sql<number>`count(*) filter (where ${recoveryCodes.usedAt} is null)::int` })
-    .from(recoveryCodes)
-    .where(eq(recoveryCodes.userId, userId));
-  const sessionRows = await db
-    .select({ createdAt: sessions.createdAt, lastSeenAt: sessions.lastSeenAt, mfaVerifiedAt: sessions.mfaVerifiedAt, ip: sessions.ip, userAgent: sessions.userAgent })
-    .from(sessions)
-    .where(eq(sessions.userId, userId))
-    .orderBy(asc(sessions.createdAt));
-  const applications = await db
-    .select({
-      id: vettingApplications.id,
-      createdAt: vettingApplications.createdAt,
-      updatedAt: vettingApplications.updatedAt,
-      agency: vettingApplications.agency,
-      officialEmail: vettingApplications.officialEmail,
-      officialEmailVerifiedAt: vettingApplications.officialEmailVerifiedAt,
-      officialDomainAllowlisted: vettingApplications.officialDomainAllowlisted,
-      sponsorName: vettingApplications.sponsorName,
-      sponsorEmail: vettingApplications.sponsorEmail,
-      reason: vettingApplications.reason,
-      status: vettingApplications.status,
-      decisionNote: vettingApplications.decisionNote,
-      applicantReply: vettingApplications.applicantReply,
-      decidedAt: vettingApplications.decidedAt,
-    })
-    .from(vettingApplications)
-    .where(eq(vettingApplications.userId, userId))
-    .orderBy(asc(vettingApplications.createdAt));
-  // Vouches are written for the organizers: the applicant learns that they exist, not who wrote what.
-  const vouchesReceived = await db
-    .select({ applicationId: vettingVouches.applicationId, createdAt: vettingVouches.createdAt })
-    .from(vettingVouches)
-    .innerJoin(vettingApplications, eq(vettingApplications.id, vettingVouches.applicationId))
-    .where(eq(vettingApplications.userId, userId))
-    .orderBy(asc(vettingVouches.createdAt));
-  const vouchesGiven = await db
-    .select({ applicantName: users.name, statement: vettingVouches.statement, createdAt: vettingVouches.createdAt })
-    .from(vettingVouches)
-    .innerJoin(vettingApplications, eq(vettingApplications.id, vettingVouches.applicationId))
-    .innerJoin(users, eq(users.id, vettingApplications.userId))
-    .where(eq(vettingVouches.voucherId, userId))
-    .orderBy(asc(vettingVouches.createdAt));
-  const audit = await db
-    .select({ at: auditLog.at, action: auditLog.action, actorId: auditLog.actorId, subjectType: auditLog.subjectType, subjectId: auditLog.subjectId, ip: auditLog.ip, details: auditLog.details })
-    .from(auditLog)
-    .where(or(eq(auditLog.actorId, userId), and(eq(auditLog.subjectType, "user"), eq(auditLog.subjectId, userId))))
-    .orderBy(asc(auditLog.id));
-  // Mail belongs to the account it was for: an address held by someone else before brings none of theirs.
-  const mail = await db
-    .select({ createdAt: mailOutbox.createdAt, to: mailOutbox.toAddress, subject: mailOutbox.subject, status: mailOutbox.status, sentAt: mailOutbox.sentAt, text: mailOutbox.textBody })
-    .from(mailOutbox)
-    .where(eq(mailOutbox.userId, userId))
-    .orderBy(desc(mailOutbox.id));
-
-  await recordAudit({ action: "account.exported", actorId: userId, subjectType: "user", subjectId: userId, ip }, db);
-
-  return {
-    exportedAt: new Date(),
-    profile: {
-      id: user.id,
-      email: user.email,
-      emailVerifiedAt: user.emailVerifiedAt,
-      name: user.name,
-      agency: user.agency,
-      jobTitle: user.jobTitle,
-      country: user.country,
-      status: user.status,
-      suspendedReason: user.suspendedReason,
-      memberUntil: user.memberUntil,
-      membershipReminderSentAt: user.membershipReminderSentAt,
-      createdAt: user.createdAt,
-      updatedAt: user.updatedAt,
-    },
-    roles: { granted: user.roles, effective: deriveRoles(user, new Date()) },
-    mfa: { enrolled: totp !== undefined, enrolledAt: totp?.createdAt ?? null, recoveryCodesLeft: Number(codes?.left ?? 0) },
-    sessions: sessionRows,
-    vettingApplications: applications,
-    vouchesReceived,
-    vouchesGiven,
-    // Who else acted on the account, and from where, is the staff's information, not the user's.
-    auditEntries: audit.map((entry) =>
-      entry.actorId === userId ? { ...entry, byYou: true } : { ...entry, actorId: null, ip: null, byYou: false },
-    ),
-    mail: mail.map((row) => ({ ...row, text: withoutLinkTokens(row.text) })),
-  };
+  return getDb().transaction(async (tx) => {
+    const data = await exportAllParts(tx, userId);
+    await recordAudit({ action: "account.exported", actorId: userId, subjectType: "user", subjectId: userId, ip }, tx);
+    return { exportedAt: new Date(), ...data };
+  });
 }
 
 async function isLastAdmin(userId: string, tx: Transaction): Promise<boolean> {
@@ -384,10 +288,11 @@ async function isLastAdmin(userId: string, tx: Transaction): Promise<boolean> {
 export type DeleteResult = { ok: true } | Refusal<"currentPassword">;
 
 /**
- * Deletes the account: sessions, links, credentials and vetting applications go with the row (cascades). The
- * audit log has no foreign keys, so the entry recording the deletion stays.
+ * Deletes the account. Every module's part erases first, in this transaction (a registration gives up its seat to
+ * the waitlist); then what is left goes with the user row (cascades). The audit log has no foreign keys, so the entry
+ * recording the deletion stays. `links` builds the absolute links of mail sent to others on the way.
  */
-export async function deleteAccount(input: { userId: string; currentPassword: string; ip: string | null }): Promise<DeleteResult> {
+export async function deleteAccount(input: { userId: string; currentPassword: string; ip: string | null; links: EraseContext["links"] }): Promise<DeleteResult> {
   const check = await confirmCurrentPassword(input.userId, input.currentPassword);
   if (!check.ok) return check;
   const { user } = check;
@@ -399,6 +304,7 @@ export async function deleteAccount(input: { userId: string; currentPassword: st
         message: "You are the only administrator. Give another account the admin role before deleting yours, or the site has no one to run it.",
       };
     }
+    await eraseAllParts(tx, user.id, { links: input.links });
     await tx.delete(users).where(eq(users.id, user.id));
     await recordAudit({ action: "account.deleted", actorId: user.id, subjectType: "user", subjectId: user.id, ip: input.ip }, tx);
     await enqueueMail(

@@ -8,7 +8,7 @@ import { hashToken } from "../accounts/tokens.ts";
 import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from "../errors.ts";
 import { enqueueMail } from "../mail/outbox.ts";
 import { CATEGORY_LABELS, type RegistrationForm } from "#app/shared/registration.ts";
-import { lockConferenceLedger, lockSessionLedger, mailConfirmation, releaseConferenceSeat, releaseSessionSeat, takeConferenceSeat } from "./ledger.ts";
+import { lockConferenceLedger, lockSessionLedger, type ConferenceLedger, mailConfirmation, releaseConferenceSeat, releaseSessionSeat, takeConferenceSeat } from "./ledger.ts";
 import { waitlistedMail, type Links } from "./mails.ts";
 import { changeDeadline, registrationContext, registrationOpen, type RegistrationContext } from "./settings.ts";
 
@@ -186,11 +186,18 @@ export async function cancelRegistration(viewer: Registrant, links: Links): Prom
     if (!registration || !["submitted", "approved", "waitlisted"].includes(registration.status)) {
       throw new ConflictError("There is no open registration of yours to cancel.");
     }
-    await tx.update(registrations).set({ status: "cancelled", waitlistedAt: null, updatedAt: sql`now()` }).where(eq(registrations.id, registration.id));
-    await cancelSignupsOf(tx, registration.id, links);
-    const promoted = isSeated(registration.status) ? await releaseConferenceSeat(tx, ledger, links) : [];
-    return { promoted };
+    return { promoted: await withdrawRegistration(tx, ledger, registration, links) };
   });
+}
+
+/**
+ * Cancels a registration whose row and conference ledger the caller has locked: its breakout sign-ups go, and a seat
+ * it held goes to the head of the waitlist. Returns who was promoted.
+ */
+export async function withdrawRegistration(tx: Transaction, ledger: ConferenceLedger, registration: Pick<Registration, "id" | "status">, links: Links): Promise<string[]> {
+  await tx.update(registrations).set({ status: "cancelled", waitlistedAt: null, updatedAt: sql`now()` }).where(eq(registrations.id, registration.id));
+  await cancelSignupsOf(tx, registration.id, links);
+  return isSeated(registration.status) ? releaseConferenceSeat(tx, ledger, links) : [];
 }
 
 /** Gives up every breakout seat and waitlist place of a registration, session by session in id order. */

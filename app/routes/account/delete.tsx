@@ -6,6 +6,7 @@ import { Field, SubmitButton, ValidatedForm } from "#app/components/forms.tsx";
 import { clearSessionCookie } from "#app/.server/accounts/cookies.ts";
 import { requireViewer } from "#app/.server/accounts/guards.ts";
 import { deleteAccount } from "#app/.server/accounts/profile.ts";
+import { siteUrl } from "#app/.server/accounts/site-url.ts";
 import { CurrentPasswordSchema } from "#app/.server/accounts/schemas.ts";
 import { formConstraints } from "#app/.server/http/form-constraints.ts";
 import { handleForm, refuse } from "#app/.server/http/forms.ts";
@@ -26,7 +27,7 @@ export function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = requireViewer(request, context);
   return handleForm(request, DeleteSchema, async (input) => {
-    const result = await deleteAccount({ userId: viewer.id, currentPassword: input.currentPassword, ip: context.ip });
+    const result = await deleteAccount({ userId: viewer.id, currentPassword: input.currentPassword, ip: context.ip, links: { link: (path) => siteUrl(request, path) } });
     if (!result.ok) refuse({ [result.field]: [result.message] }, result.field === "form" ? 409 : 400);
     // The notice shows on the home page: after the deletion there is no account page to show it on.
     throw redirectWithNotice("/", "account-deleted", { headers: { "Set-Cookie": clearSessionCookie() } });
