@@ -274,7 +274,7 @@ describe("export", () => {
     expect(data.auditEntries.find((entry) => entry.action === "role.granted")).toMatchObject({ actorId: null, ip: null, byYou: false });
     expect(text()).not.toContain("10.20.30.40");
     expect(Object.keys(data).sort()).toEqual(
-      ["auditEntries", "exportedAt", "mail", "mfa", "profile", "roles", "sessions", "vettingApplications", "vouchesGiven", "vouchesReceived"].sort(),
+      ["agenda", "auditEntries", "exportedAt", "groups", "mail", "mfa", "profile", "registration", "roles", "sessions", "vettingApplications", "vouchesGiven", "vouchesReceived"].sort(),
     );
     expect(data.profile.email).toBe(user.email);
     expect(data.roles.granted).toEqual(["speaker"]);

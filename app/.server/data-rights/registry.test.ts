@@ -52,14 +52,6 @@ describe("the data parts", () => {
     const missing = referencing.map((row) => row.table).filter((table) => !declared.includes(table));
     expect(missing).toEqual([]);
   });
-
-  it("give each export section to one part only", async () => {
-    const user = await createUser();
-    const exported = await exportAccount(user.id, null);
-    expect(Object.keys(exported).sort()).toEqual(
-      ["agenda", "auditEntries", "exportedAt", "groups", "mail", "mfa", "profile", "registration", "roles", "sessions", "vettingApplications", "vouchesGiven", "vouchesReceived"].sort(),
-    );
-  });
 });
 
 describe("the export", () => {

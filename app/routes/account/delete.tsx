@@ -47,7 +47,8 @@ export default function DeleteAccount() {
         <li>your profile, roles and membership;</li>
         <li>every session (you are signed out everywhere) and any links we mailed you that are still open;</li>
         <li>two-factor authentication and recovery codes;</li>
-        <li>your vetting applications, the vouches others gave you, and the vouches you gave.</li>
+        <li>your vetting applications, the vouches others gave you, and the vouches you gave;</li>
+        <li>your conference registrations (a seat you held goes to the next person on the waitlist), session sign-ups, starred sessions and calendar feed.</li>
       </ul>
       <p>
         What stays: the audit log keeps its entries (who did what, and when), including one recording this deletion, because it
