@@ -266,11 +266,15 @@ export async function endOtherSessions(userId: string, currentSessionId: string,
 
 /** Everything held about the account, for its owner to download: every module's part, read in one transaction. */
 export async function exportAccount(userId: string, ip: string | null) {
-  return getDb().transaction(async (tx) => {
-    const data = await exportAllParts(tx, userId);
-    await recordAudit({ action: "account.exported", actorId: userId, subjectType: "user", subjectId: userId, ip }, tx);
-    return { exportedAt: new Date(), ...data };
-  });
+  // Repeatable read: every part sees the same snapshot, not the rows committed between its statements.
+  return getDb().transaction(
+    async (tx) => {
+      const data = await exportAllParts(tx, userId);
+      await recordAudit({ action: "account.exported", actorId: userId, subjectType: "user", subjectId: userId, ip }, tx);
+      return { exportedAt: new Date(), ...data };
+    },
+    { isolationLevel: "repeatable read" },
+  );
 }
 
 async function isLastAdmin(userId: string, tx: Transaction): Promise<boolean> {

@@ -1,6 +1,6 @@
 import { and, eq, getTableName, inArray, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { database, getDb } from "#db/client.ts";
+import { database, getDb, observeQueries } from "#db/client.ts";
 import { users } from "#db/schema/accounts.ts";
 import { calendarFeeds, sessionStars } from "#db/schema/agenda.ts";
 import { mailOutbox } from "#db/schema/mail.ts";
@@ -55,6 +55,19 @@ describe("the data parts", () => {
 });
 
 describe("the export", () => {
+  it("reads every part in one repeatable-read transaction, so the file is one snapshot", async () => {
+    const user = await createUser();
+    const statements: string[] = [];
+    const stop = observeQueries((query) => statements.push(query));
+    try {
+      await exportAccount(user.id, null);
+    } finally {
+      stop();
+    }
+    expect(statements[0]).toMatch(/^set transaction isolation level repeatable read/i);
+    expect(statements.filter((query) => /^set transaction/i.test(query))).toHaveLength(1);
+  });
+
   it("holds the registration with its answers, sign-ups and scans, and the agenda's stars, feed and speaker profile", async () => {
     const conference = await createRegistrationConference({ capacity: 10 });
     const user = await createUser({ name: "Ria Registered" });
