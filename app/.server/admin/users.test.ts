@@ -61,7 +61,7 @@ describe("users and roles", () => {
     expect(await rolesOf(target.id)).toEqual([]);
     expect(await auditFor(target.id, "role.revoked")).toHaveLength(1);
 
-    const mails = await getDb().select().from(mailOutbox).where(eq(mailOutbox.toAddress, target.email));
+    const mails = await getDb().select().from(mailOutbox).where(eq(mailOutbox.toAddress, target.email)).orderBy(mailOutbox.id);
     expect(mails.map((mail) => mail.subject)).toEqual(["You were given the organizer role on Liaison", "Your organizer role on Liaison was removed"]);
   });
 

@@ -145,7 +145,7 @@ describe("changes to a published program", () => {
     await getDb().insert(sessionStars).values({ userId: user.id, sessionId });
     return user;
   }
-  const mailsTo = (email: string) => getDb().select().from(mailOutbox).where(eq(mailOutbox.toAddress, email));
+  const mailsTo = (email: string) => getDb().select().from(mailOutbox).where(eq(mailOutbox.toAddress, email)).orderBy(mailOutbox.id);
   const edit = async (id: string, changes: Record<string, unknown>) => {
     const current = await getSessionForEditor(organizer, id);
     return updateSession(organizer, id, UpdateSessionSchema.parse({ ...current.values, version: current.version, ...changes }), origin);

@@ -124,7 +124,7 @@ describe("importing the program", () => {
     expect(moved.startsAt.toISOString()).toBe("2027-06-07T20:00:00.000Z");
     const entries = await getDb().select().from(programChanges).where(eq(programChanges.sessionId, session.id));
     expect(entries.map((entry) => entry.kind)).toEqual(["moved"]);
-    const mails = await getDb().select().from(mailOutbox).where(eq(mailOutbox.toAddress, reader.email));
+    const mails = await getDb().select().from(mailOutbox).where(eq(mailOutbox.toAddress, reader.email)).orderBy(mailOutbox.id);
     expect(mails).toHaveLength(1);
     expect(mails[0]!.subject).toBe('Program change: "Following the bitcoin: tracing payments from buyer to vendor" has moved');
     expect(mails[0]!.textBody).toContain("It was: Monday 7 June 2027, 15:30–17:00, Chesapeake B");

@@ -73,7 +73,7 @@ describe("the conference's last seats", () => {
     const statusOf = (user: typeof first) => rows.find((row) => row.userId === user!.id)!.status;
     expect([statusOf(first), statusOf(second), statusOf(third)]).toEqual(["cancelled", "approved", "waitlisted"]);
     expect(promoted).toEqual([rows.find((row) => row.userId === second!.id)!.id]);
-    const mails = await getDb().select().from(mailOutbox).where(eq(mailOutbox.toAddress, second!.email));
+    const mails = await getDb().select().from(mailOutbox).where(eq(mailOutbox.toAddress, second!.email)).orderBy(mailOutbox.id);
     expect(mails.map((mail) => mail.subject)).toEqual([`You are on the waitlist: ${conference.name}`, `You are registered: ${conference.name}`]);
     expect(mails[1]!.attachments.map((file) => file.filename)).toEqual(["conference.ics"]);
     const [ledger] = await getDb().select().from(registrationSettings).where(eq(registrationSettings.conferenceId, conference.id));
@@ -126,7 +126,7 @@ describe("a session's last seats", () => {
     await withdrawFromSession(a!, session.id, TEST_LINKS);
     const rows = await getDb().select({ userId: breakoutSignups.userId, status: breakoutSignups.status }).from(breakoutSignups).where(eq(breakoutSignups.sessionId, session.id));
     expect(Object.fromEntries(rows.map((row) => [row.userId, row.status]))).toEqual({ [a!.id]: "cancelled", [b!.id]: "confirmed", [c!.id]: "waitlisted" });
-    const mails = await getDb().select({ subject: mailOutbox.subject }).from(mailOutbox).where(eq(mailOutbox.toAddress, b!.email));
+    const mails = await getDb().select({ subject: mailOutbox.subject }).from(mailOutbox).where(eq(mailOutbox.toAddress, b!.email)).orderBy(mailOutbox.id);
     expect(mails).toEqual([{ subject: "A seat is yours: Vendor watchlists" }]);
     const [ledger] = await getDb().select().from(breakoutSeats).where(eq(breakoutSeats.sessionId, session.id));
     expect(ledger!.seatsTaken).toBe(1);
