@@ -9,9 +9,8 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { spawnServer, tempDir, waitForHealthy, type ServerProcess } from "#tests/support/server-process.ts";
-import { measure, pageFixture, ratio, startListening, write, type HelperProcess } from "./support.ts";
+import { type HelperProcess, measure, pageFixture, ratio, signInDemoAttendee, startListening, write } from "./support.ts";
 
-const DEMO_PASSWORD = "liaison-demo-passphrase";
 const DAYS = 5;
 const ROOMS = 6;
 const SLOTS_PER_DAY = 10;
@@ -94,17 +93,6 @@ export async function prepareDatabase(work: string): Promise<string> {
   return dataDir;
 }
 
-async function signIn(app: ServerProcess): Promise<string> {
-  const res = await fetch(`${app.url}/login`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: app.url, "Sec-Fetch-Site": "same-origin" },
-    body: new URLSearchParams({ email: "attendee@demo.liaison.test", password: DEMO_PASSWORD }),
-  });
-  const cookie = res.headers.getSetCookie().find((line) => line.startsWith("liaison_session="));
-  if (res.status !== 302 || !cookie) throw new Error(`signing in the demo attendee answered ${res.status}`);
-  return cookie.split(";")[0]!;
-}
 
 /** Stars the first sessions of the schedule export, one POST each, as a reader's browser would without JavaScript. */
 async function starSessions(app: ServerProcess, cookie: string, count: number): Promise<void> {
@@ -139,7 +127,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const helpers: HelperProcess[] = [];
   try {
     await Promise.all([waitForHealthy(cached, 90_000), waitForHealthy(uncached, 90_000)]);
-    const cookie = await signIn(uncached);
+    const cookie = await signInDemoAttendee(uncached.url);
     await starSessions(uncached, cookie, STARRED);
 
     const agenda = await pageFixture(`${cached.url}/agenda`, { "Accept-Encoding": "identity" });

@@ -9,23 +9,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "react-router";
-import { spawnServer, tempDir, waitForHealthy, type ServerProcess } from "#tests/support/server-process.ts";
-import { buildBareRouter, measure, pageFixture, ratio, startListening, write, type HelperProcess } from "./support.ts";
+import { spawnServer, tempDir, waitForHealthy } from "#tests/support/server-process.ts";
+import { buildBareRouter, type HelperProcess, measure, pageFixture, ratio, signInDemoAttendee, startListening, write } from "./support.ts";
 
-const DEMO_PASSWORD = "liaison-demo-passphrase";
 
-/** Signs the demo attendee in over HTTP and returns the session cookie. */
-async function signIn(app: ServerProcess): Promise<string> {
-  const res = await fetch(`${app.url}/login`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: app.url, "Sec-Fetch-Site": "same-origin" },
-    body: new URLSearchParams({ email: "attendee@demo.liaison.test", password: DEMO_PASSWORD }),
-  });
-  const cookie = res.headers.getSetCookie().find((line) => line.startsWith("liaison_session="));
-  if (res.status !== 302 || !cookie) throw new Error(`signing in the demo attendee answered ${res.status}`);
-  return cookie.split(";")[0]!;
-}
 
 export async function run(): Promise<Record<string, unknown>> {
   const serverBuild = path.resolve("build/server/index.js");
@@ -43,7 +30,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const helpers: HelperProcess[] = [];
   try {
     await Promise.all([waitForHealthy(cached, 90_000), waitForHealthy(uncached, 90_000)]);
-    const cookie = await signIn(uncached);
+    const cookie = await signInDemoAttendee(uncached.url);
 
     const home = await pageFixture(`${cached.url}/`, { "Accept-Encoding": "identity" });
     write(`/: ${home.bytes} bytes`);

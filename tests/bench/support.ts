@@ -153,3 +153,16 @@ export async function pageFixture(url: string, headers: Record<string, string> =
   const body = Buffer.from(await res.arrayBuffer());
   return { contentType: res.headers.get("content-type") ?? "text/html", body: body.toString("base64"), bytes: body.length };
 }
+
+/** Signs the demo attendee in over HTTP, as a browser would, and returns the session cookie. */
+export async function signInDemoAttendee(baseUrl: string): Promise<string> {
+  const res = await fetch(`${baseUrl}/login`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: baseUrl, "Sec-Fetch-Site": "same-origin" },
+    body: new URLSearchParams({ email: "attendee@demo.liaison.test", password: "liaison-demo-passphrase" }),
+  });
+  const cookie = res.headers.getSetCookie().find((line) => line.startsWith("liaison_session="));
+  if (res.status !== 302 || !cookie) throw new Error(`signing in the demo attendee answered ${res.status}`);
+  return cookie.split(";")[0]!;
+}
