@@ -52,13 +52,15 @@ portal.journey(
     await page.getByLabel("Country").selectOption({ label: "Canada" });
     await page.getByLabel("Password", { exact: true }).fill(password);
     await page.getByRole("button", { name: "Create account" }).click();
-    await page.waitForURL("**/verify-email?sent=1");
+    await page.waitForURL((url) => url.pathname === "/verify-email");
+    await page.getByRole("status").filter({ hasText: "We sent a verification link" }).waitFor();
     await check();
 
     const mail = await fromConsole(new RegExp(`Mail to ${email.replace(/\./g, "\\.")}\\nSubject: [^\\n]+\\n\\n[\\s\\S]*?(http://\\S+/verify-email\\?token=[a-z2-7]+)`));
     await visit(mail[1]!);
     await page.getByRole("button", { name: "Verify my address" }).click();
-    await page.waitForURL("**/login?verified=1");
+    await page.waitForURL((url) => url.pathname === "/login");
+    await page.getByRole("status").filter({ hasText: "Your email address is verified. Sign in to continue." }).waitFor();
     await check();
     await signIn(journey, email, password);
     expect(new URL(page.url()).pathname).toBe("/account");

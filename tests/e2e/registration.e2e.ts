@@ -6,40 +6,20 @@
  * twice once the queue is sent. The speaker takes the last seat, the next person joins the waitlist, and when the
  * speaker cancels, she gets the seat and the mail.
  */
-import { decodeBase32IgnorePadding } from "@oslojs/encoding";
-import { generateHOTP } from "@oslojs/otp";
 import { expect } from "vitest";
 import { newJourneyPage, openBrowser, setupPortal, type Journey } from "./harness.ts";
+import { signIn, signInAsDemo } from "./sign-in.ts";
 
 const portal = setupPortal();
-
-const DEMO_PASSWORD = "liaison-demo-passphrase";
-
-async function signIn({ page, visit, check }: Journey, email: string): Promise<void> {
-  await visit("/login");
-  await page.getByLabel("Email address").fill(email);
-  await page.getByLabel("Password", { exact: true }).fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await page.waitForURL((url) => url.pathname !== "/login");
-  await check();
-}
 
 async function text(journey: Journey): Promise<string> {
   return ((await journey.page.locator("main").textContent()) ?? "").replace(/\s+/g, " ");
 }
 
-/** The organizer, with a second factor enrolled on the way in, on the registrations dashboard. */
+/** The organizer, signed in with the code `npm run demo:code` prints, on the registrations dashboard. */
 async function organizerJourney(journey: Journey): Promise<void> {
-  const { page, check } = journey;
-  await signIn(journey, "organizer@demo.liaison.test");
+  await signInAsDemo(journey, "organizer");
   await journey.visit("/admin/registrations");
-  const keyText = await page.locator("p", { hasText: "Enter this key by hand" }).locator("code").textContent();
-  const key = (keyText ?? "").replace(/\s+/g, "");
-  await page.getByLabel("Code from your app").fill(generateHOTP(decodeBase32IgnorePadding(key), BigInt(Math.floor(Date.now() / 30_000)), 6));
-  await page.getByLabel("Current password").fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "Turn on two-factor authentication" }).click();
-  await page.getByRole("heading", { name: "Your recovery codes" }).waitFor();
-  await check();
 }
 
 async function decide(journey: Journey, name: string, button: "Approve" | "Put on the waitlist"): Promise<string> {
@@ -73,7 +53,7 @@ portal.journey(
 
       // The admin registers as any attendee would; the browser checks the form first and keeps what was typed.
       const { page, visit, check } = attendee;
-      await signIn(attendee, "admin@demo.liaison.test");
+      await signInAsDemo(attendee, "admin");
       await visit("/register");
       await page.getByLabel("Category", { exact: true }).selectOption("us_federal");
       await page.getByLabel("Agency or organisation", { exact: true }).fill("");
