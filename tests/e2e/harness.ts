@@ -104,6 +104,25 @@ export async function checkA11y(page: Page): Promise<void> {
   }
 }
 
+type RouterState = { navigation: { state: string }; revalidation: string; fetchers: Map<string, { state: string }> };
+
+/**
+ * Waits until the page is at rest. "networkidle" alone is not enough: it is reached once per document, and React Router
+ * shows an action's reply before the page's data has been loaded again, so a check right after a notice could read the
+ * old data. The router is the one HydratedRouter keeps on window.
+ */
+export async function settled(page: Page): Promise<void> {
+  await page.waitForLoadState("networkidle");
+  await page.waitForFunction(() => {
+    const router = (window as unknown as { __reactRouterDataRouter?: { state: RouterState } }).__reactRouterDataRouter;
+    if (!router) return true;
+    const { navigation, revalidation, fetchers } = router.state;
+    return navigation.state === "idle" && revalidation === "idle" && [...fetchers.values()].every((fetcher) => fetcher.state === "idle");
+  });
+  // The idle state and the data it brings are rendered in a transition; two frames later they are on screen.
+  await page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))));
+}
+
 export type JourneyOptions = {
   viewport?: { width: number; height: number };
   /** Console errors a journey expects, such as Chromium's note on a 404 document. */
@@ -149,7 +168,7 @@ export async function newJourneyPage(context: BrowserContext, portal: Portal, op
   const uncheckedPages = () => [...unchecked];
 
   const check = async () => {
-    await page.waitForLoadState("networkidle");
+    await settled(page);
     await checkA11y(page);
     const where = localPath(page.url());
     if (where) unchecked.delete(where);
