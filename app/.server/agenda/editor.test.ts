@@ -10,7 +10,7 @@ import { ANONYMOUS } from "../access/audience.ts";
 import { ConflictError, InvalidError } from "../errors.ts";
 import { listProgramChanges } from "./changes.ts";
 import { CreateSessionSchema, createSession, getSessionForEditor, publishProgram, setSessionCancelled, updateSession, UpdateSessionSchema } from "./editor.ts";
-import { getChangelog } from "./program.ts";
+import { getAgenda, getChangelog } from "./program.ts";
 
 let conference: Conference;
 let hall: Room;
@@ -195,6 +195,19 @@ describe("changes to a published program", () => {
       'Program change: "Undercover buys: techniques" is cancelled',
       'Program change: "Undercover buys: techniques" is back on the program',
     ]);
+  });
+
+  it("shows an anonymous visitor's day, which is kept per content version, changed from the next view on", async () => {
+    const grid = async () => (await getAgenda({ scope: ANONYMOUS, viewerId: null, zone: null }, null, { day: "2027-06-09", track: null, type: null, q: "" })).grid!;
+    const wednesday = async () => (await grid()).sessions.map((session) => [session.id, session.title, session.start]);
+    const id = await createSession(organizer, form({ title: "Parcel data at the border", ...freeSlot() }));
+    expect(await wednesday()).toContainEqual([id, "Parcel data at the border", expect.any(String)]);
+    // Read once, then shared.
+    expect(await grid()).toBe(await grid());
+    await edit(id, { title: "Parcel data at the border, revised", start: "05:00", end: "05:30" });
+    const after = await wednesday();
+    expect(after).toContainEqual([id, "Parcel data at the border, revised", "05:00"]);
+    expect(after.filter(([sessionId]) => sessionId === id)).toHaveLength(1);
   });
 
   it("refuses a save over a newer one", async () => {

@@ -12,7 +12,8 @@ import {
   type SessionStatus,
   type SessionType,
 } from "#db/schema/agenda.ts";
-import type { AccessScope } from "../access/audience.ts";
+import { ANONYMOUS, isPublicScope, type AccessScope } from "../access/audience.ts";
+import { perContentVersion } from "../content/version.ts";
 import { NotFoundError } from "../errors.ts";
 import { listProgramChanges } from "./changes.ts";
 import { requireConference, requireProgramFrame, type ConferenceRow, type Edition } from "./conferences.ts";
@@ -109,6 +110,7 @@ export type SessionRow = {
   endsAt: Date;
   roomId: string | null;
   roomName: string | null;
+  roomPosition: number | null;
   trackSlug: string | null;
   trackName: string | null;
   trackColour: string | null;
@@ -128,6 +130,7 @@ export function sessionColumns(viewerId: string | null) {
     endsAt: programSessions.endsAt,
     roomId: programSessions.roomId,
     roomName: rooms.name,
+    roomPosition: rooms.position,
     trackSlug: tracks.slug,
     trackName: tracks.name,
     trackColour: tracks.colour,
@@ -142,7 +145,28 @@ export function sessionColumns(viewerId: string | null) {
   };
 }
 
-async function selectSessions(tx: Executor, viewerId: string | null, where: SQL | undefined): Promise<SessionRow[]> {
+/** Program order: by start, sessions without a room first, then by room and title. */
+export function inProgramOrder(a: SessionRow, b: SessionRow): number {
+  return a.startsAt.getTime() - b.startsAt.getTime() || (a.roomPosition ?? -1) - (b.roomPosition ?? -1) || a.title.localeCompare(b.title);
+}
+
+export type PublicCatalogue = { conference: ConferenceRow; sessions: ReadonlyMap<string, SessionRow> };
+
+/**
+ * The current edition's sessions that anyone may see, by id: read once per content version. A signed-in page about a
+ * few of them (the personal agenda) takes them from here instead of reading them again; whatever is not here it reads
+ * with the viewer's own scope.
+ */
+export function publicCatalogue(): Promise<PublicCatalogue> {
+  return perContentVersion("public-catalogue", async () => {
+    const db = getDb();
+    const { conference } = await requireProgramFrame(null, ANONYMOUS, (edition) => sessionVisibleTo(ANONYMOUS, edition), db);
+    const rows = await selectSessions(db, null, and(eq(programSessions.conferenceId, conference.id), sessionVisibleTo(ANONYMOUS, { published: conference.published })));
+    return { conference, sessions: new Map(rows.map((row) => [row.id, row])) };
+  });
+}
+
+export async function selectSessions(tx: Executor, viewerId: string | null, where: SQL | undefined): Promise<SessionRow[]> {
   return tx
     .select(sessionColumns(viewerId))
     .from(programSessions)
@@ -290,16 +314,19 @@ export async function getAgenda(viewing: Viewing, slug: string | null, filters: 
     const rows = await selectSessions(db, viewing.viewerId, and(narrowed, matches(query)));
     return { ...base, grid: null, results: groupByDay(rows, zone.active, viewing.viewerId) };
   }
-  const rows = await selectSessions(
-    db,
-    viewing.viewerId,
-    and(narrowed, gte(programSessions.startsAt, startOfDayIn(day, zone.active)), lt(programSessions.startsAt, startOfDayIn(nextDay(day), zone.active))),
-  );
-  return {
-    ...base,
-    grid: layoutDay(rows, roomRows.map((r) => r.id), roomRows.map((r) => r.name), zone.active, day, viewing.viewerId),
-    results: null,
+  const readDay = async () => {
+    const rows = await selectSessions(
+      db,
+      viewing.viewerId,
+      and(narrowed, gte(programSessions.startsAt, startOfDayIn(day, zone.active)), lt(programSessions.startsAt, startOfDayIn(nextDay(day), zone.active))),
+    );
+    return layoutDay(rows, roomRows.map((r) => r.id), roomRows.map((r) => r.name), zone.active, day, viewing.viewerId);
   };
+  // An anonymous visitor's day depends on published content and the address only, like the frame around it.
+  const grid = isPublicScope(viewing.scope) && viewing.viewerId === null
+    ? await perContentVersion(`program-day ${conference.id} ${day} ${track?.id ?? ""} ${type ?? ""} ${zone.active}`, readDay)
+    : await readDay();
+  return { ...base, grid, results: null };
 }
 
 export type TrackView = {

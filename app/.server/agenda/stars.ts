@@ -1,10 +1,11 @@
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { getDb } from "#db/client.ts";
-import { calendarFeeds, conferences, programSessions, rooms, sessionSpeakers, sessionStars, speakers, tracks } from "#db/schema/agenda.ts";
+import { users } from "#db/schema/accounts.ts";
+import { calendarFeeds, conferences, programSessions, sessionSpeakers, sessionStars, speakers } from "#db/schema/agenda.ts";
 import type { Viewer } from "../accounts/sessions.ts";
 import { accessScope } from "../access/audience.ts";
 import { NotFoundError } from "../errors.ts";
-import { groupByDay, header, sessionColumns, zoneView, type ConferenceHeader, type DaySessions, type SessionRow, type ZoneView } from "./program.ts";
+import { groupByDay, header, inProgramOrder, publicCatalogue, selectSessions, zoneView, type ConferenceHeader, type DaySessions, type SessionRow, type ZoneView } from "./program.ts";
 import { canSeeSession, sessionVisibleTo } from "./visibility.ts";
 
 /**
@@ -45,34 +46,41 @@ export type PersonalAgenda = {
 
 /**
  * The viewer's starred sessions of the current edition that they may still see, by day in their zone, with
- * overlapping choices flagged. One statement: the edition, the sessions and the feed's state together.
+ * overlapping choices flagged. One statement reads the stars and the feed's state; the sessions come from the public
+ * catalogue, and only stars outside it (sessions for attendees or members, an unpublished program) cost a second
+ * statement, under the viewer's own scope.
  */
 export async function getPersonalAgenda(viewer: Viewer, requestedZone: string | null): Promise<PersonalAgenda> {
-  const scope = accessScope(viewer);
-  const rows = await getDb()
+  const db = getDb();
+  const catalogue = await publicCatalogue();
+  const { conference } = catalogue;
+  // Drizzle leaves columns unqualified in a one-table select: the viewer's row is named explicitly.
+  const userId = sql`${users}.${sql.identifier("id")}`;
+  const [mine] = await db
     .select({
-      conference: conferences,
-      session: sessionColumns(viewer.id),
-      feedCreatedAt: sql<Date | null>`(select ${calendarFeeds.createdAt} from ${calendarFeeds} where ${calendarFeeds.userId} = ${viewer.id})`.mapWith(calendarFeeds.createdAt),
-      feedLastUsedAt: sql<Date | null>`(select ${calendarFeeds.lastUsedAt} from ${calendarFeeds} where ${calendarFeeds.userId} = ${viewer.id})`.mapWith(calendarFeeds.lastUsedAt),
+      starred: sql<string | null>`(select string_agg(${sessionStars.sessionId}::text, ',') from ${sessionStars}
+        inner join ${programSessions} on ${programSessions.id} = ${sessionStars.sessionId}
+        where ${sessionStars.userId} = ${userId} and ${programSessions.conferenceId} = ${conference.id})`,
+      feedCreatedAt: sql<Date | null>`(select ${calendarFeeds.createdAt} from ${calendarFeeds} where ${calendarFeeds.userId} = ${userId})`.mapWith(calendarFeeds.createdAt),
+      feedLastUsedAt: sql<Date | null>`(select ${calendarFeeds.lastUsedAt} from ${calendarFeeds} where ${calendarFeeds.userId} = ${userId})`.mapWith(calendarFeeds.lastUsedAt),
     })
-    .from(conferences)
-    .leftJoin(
-      programSessions,
-      and(
-        eq(programSessions.conferenceId, conferences.id),
-        sql`${programSessions.id} in (select ${sessionStars.sessionId} from ${sessionStars} where ${sessionStars.userId} = ${viewer.id})`,
-        sessionVisibleTo(scope),
-      ),
-    )
-    .leftJoin(rooms, eq(rooms.id, programSessions.roomId))
-    .leftJoin(tracks, eq(tracks.id, programSessions.trackId))
-    .where(eq(conferences.current, true))
-    .orderBy(asc(programSessions.startsAt), sql`${rooms.position} nulls first`);
-  const first = rows[0];
-  if (!first) throw new NotFoundError("No conference program has been loaded yet.");
-  const zone = zoneView(requestedZone, first.conference);
-  const sessions = rows.flatMap((row) => (row.session.id ? [row.session as SessionRow] : []));
+    .from(users)
+    .where(eq(users.id, viewer.id));
+  const starredIds = mine?.starred ? mine.starred.split(",") : [];
+  const sessions: SessionRow[] = [];
+  const elsewhere: string[] = [];
+  for (const id of starredIds) {
+    const row = catalogue.sessions.get(id);
+    if (row) sessions.push({ ...row, starred: true });
+    else elsewhere.push(id);
+  }
+  if (elsewhere.length > 0) {
+    const scope = accessScope(viewer);
+    const visible = and(inArray(programSessions.id, elsewhere), sessionVisibleTo(scope, { published: conference.published }));
+    sessions.push(...(await selectSessions(db, viewer.id, visible)));
+  }
+  sessions.sort(inProgramOrder);
+  const zone = zoneView(requestedZone, conference);
   const overlaps: Record<string, string[]> = {};
   const live = sessions.filter((session) => session.status !== "cancelled");
   for (let i = 0; i < live.length; i++) {
@@ -82,11 +90,11 @@ export async function getPersonalAgenda(viewer: Viewer, requestedZone: string | 
     }
   }
   return {
-    conference: header(first.conference),
+    conference: header(conference),
     zone,
     days: groupByDay(sessions, zone.active, viewer.id),
     count: sessions.length,
     overlaps,
-    feed: first.feedCreatedAt ? { createdAt: first.feedCreatedAt, lastUsedAt: first.feedLastUsedAt } : null,
+    feed: mine?.feedCreatedAt ? { createdAt: mine.feedCreatedAt, lastUsedAt: mine.feedLastUsedAt } : null,
   };
 }

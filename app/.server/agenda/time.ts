@@ -36,12 +36,31 @@ function parts(day: DayKey): [number, number, number] {
   return [y, m - 1, d];
 }
 
+const HOUR_MS = 3_600_000;
+const MAX_KNOWN_OFFSETS = 10_000;
+/** `${zone} ${hour since the epoch}` → the zone's offset in minutes throughout that hour. */
+const knownOffsets = new Map<string, number>();
+
 /**
- * The zone's wall clock at an instant, as a Date whose UTC fields read it. One offset lookup per call: a program
- * page converts hundreds of instants, and formatting through a zoned date costs several lookups each.
+ * The zone's offset at an instant, in minutes. A lookup goes through Intl and costs tens of microseconds, and a program
+ * page asks about the same few hours a hundred times: the answer is kept per zone and hour. An hour is kept only when
+ * its first and last millisecond have the same offset, so an hour with a change of offset is always looked up exactly.
  */
+function offsetAt(zone: string, instant: Date): number {
+  const hour = Math.floor(instant.getTime() / HOUR_MS);
+  const key = `${zone} ${hour}`;
+  const known = knownOffsets.get(key);
+  if (known !== undefined) return known;
+  const first = tzOffset(zone, new Date(hour * HOUR_MS));
+  if (tzOffset(zone, new Date((hour + 1) * HOUR_MS - 1)) !== first) return tzOffset(zone, instant);
+  if (knownOffsets.size >= MAX_KNOWN_OFFSETS) knownOffsets.clear();
+  knownOffsets.set(key, first);
+  return first;
+}
+
+/** The zone's wall clock at an instant, as a Date whose UTC fields read it. */
 function wallClock(instant: Date, zone: string): Date {
-  return new Date(instant.getTime() + tzOffset(zone, instant) * 60_000);
+  return new Date(instant.getTime() + offsetAt(zone, instant) * 60_000);
 }
 
 /** The day an instant falls on in a zone. */
