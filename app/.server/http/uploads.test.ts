@@ -190,6 +190,18 @@ describe("readUpload", () => {
     await upload.discard();
   });
 
+  it("takes a file of exactly the limit, and refuses one byte more", async () => {
+    const exact = multipartRequest([{ name: "file", filename: "exact.pdf", type: "application/pdf", size: 1 * MB }]);
+    const upload = await readUpload(exact.request, SLIDES);
+    expect(upload.files.map((file) => file.size)).toEqual([1 * MB]);
+    await upload.discard();
+
+    const over = multipartRequest([{ name: "file", filename: "over.pdf", type: "application/pdf", size: 1 * MB + 1 }]);
+    await expect(readUpload(over.request, SLIDES)).rejects.toBeInstanceOf(TooLargeError);
+    expect(storedFiles()).toEqual([]);
+    expect(tempEntries()).toEqual([]);
+  });
+
   it("skips a file input left empty", async () => {
     const { request } = multipartRequest([
       { name: "title", value: "No slides yet" },

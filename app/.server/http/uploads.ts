@@ -126,7 +126,8 @@ async function receive(body: ReadableStream<Uint8Array> | null, contentType: str
     headers: { "content-type": contentType },
     // Browsers send file names as UTF-8, not as the Latin-1 of the old RFCs.
     defParamCharset: "utf8",
-    limits: { fileSize: options.maxBytes, files: options.maxFiles, fieldSize: options.textBytes, fields: MAX_FIELDS },
+    // busboy flags a part that reaches its size limit, not one that passes it: one byte more, so that the limit is allowed.
+    limits: { fileSize: options.maxBytes + 1, files: options.maxFiles, fieldSize: options.textBytes + 1, fields: MAX_FIELDS },
   });
   const parts: Part[] = [];
   const writes: Promise<void>[] = [];
