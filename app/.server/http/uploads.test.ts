@@ -260,6 +260,14 @@ describe("readUpload", () => {
     expect(tempEntries()).toEqual([]);
   });
 
+  it("answers 400 for a multipart body without a boundary", async () => {
+    const request = new Request("http://liaison.test/upload", { method: "POST", headers: { "Content-Type": "multipart/form-data" }, body: "x" });
+    const error = await readUpload(request, SLIDES).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Response);
+    expect((error as Response).status).toBe(400);
+    expect(tempEntries()).toEqual([]);
+  });
+
   it("removes the files it had stored when storing a later one fails", async () => {
     const disk = createFsFileStorage(uploadDir);
     let puts = 0;

@@ -159,7 +159,7 @@ async function receive(body: ReadableStream<Uint8Array> | null, contentType: str
   parser.on("field", (field, value, info) => {
     if (failure) return;
     textBytes += Buffer.byteLength(field) + Buffer.byteLength(value);
-    if (info.valueTruncated || info.nameTruncated || textBytes > options.textBytes) return fail(options.tooLarge);
+    if (info.valueTruncated || textBytes > options.textBytes) return fail(options.tooLarge);
     parts.push({ kind: "text", field, value });
   });
   parser.on("filesLimit", () => fail(options.tooLarge));
