@@ -29,6 +29,8 @@ export type SpawnOptions = {
   logFile?: string;
   /** A Postgres server database to run on instead of an embedded one in the data directory. */
   databaseUrl?: string;
+  /** The script to run instead of app/server.ts: a test's own server (it must answer GET /healthz). */
+  entry?: string;
 };
 
 // tsx's own CLI relays SIGTERM to the server and passes its exit code back; `npx` does not forward the signal.
@@ -83,7 +85,7 @@ export async function spawnServer(options: SpawnOptions = {}): Promise<ServerPro
   delete env.VITEST;
 
   const logFd = options.logFile ? fs.openSync(options.logFile, "a") : undefined;
-  const child = spawn(process.execPath, [TSX_CLI, "app/server.ts"], {
+  const child = spawn(process.execPath, [TSX_CLI, options.entry ?? "app/server.ts"], {
     env,
     // Its own process group, so that a test that fails half-way can still take the whole tree down.
     detached: true,
