@@ -1,9 +1,9 @@
 import { z } from "zod";
 
 /**
- * The registration form's one schema, used by the browser (to say what to fix before sending) and by the server
- * (which also checks what the browser cannot know: the country list, members-only categories, the conference days).
- * Kept free of server imports so the client bundle can carry it.
+ * The registration form's schema. The server parses the form with it (and its limits reach the page as HTML
+ * attributes), then checks what the schema cannot know: the country list, members-only categories, the conference
+ * days. The labels here are the page's too, so this module stays free of server imports.
  */
 
 export const CATEGORY_LABELS = {
@@ -54,7 +54,7 @@ export const RegistrationFormSchema = z
 
 export type RegistrationForm = z.output<typeof RegistrationFormSchema>;
 
-/** The form's fields as typed, to put back into the form after a refusal. */
+/** The form's fields as the page fills them in: the registration's answers, or the profile's. */
 export const REGISTRATION_FIELDS = ["category", "agency", "jobTitle", "country", "arrivalOn", "departureOn", "dietaryNeeds", "accessibilityNeeds", "directoryConsent"] as const;
 export type RegistrationValues = Partial<Record<(typeof REGISTRATION_FIELDS)[number], string>>;
 
@@ -66,13 +66,4 @@ export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
     (errors[field] ??= []).push(issue.message);
   }
   return errors;
-}
-
-export function valuesOf(formData: FormData): RegistrationValues {
-  const values: RegistrationValues = {};
-  for (const name of REGISTRATION_FIELDS) {
-    const value = formData.get(name);
-    if (typeof value === "string") values[name] = value;
-  }
-  return values;
 }

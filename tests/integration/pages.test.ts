@@ -265,6 +265,19 @@ describe("an admin's page of one user", () => {
     expect(standing!.status).toBe("active");
   });
 
+  test("the sessions table is the owner's and the admins' one table: the owner sees this device, an admin the second factor", async () => {
+    const admin = await createUser({ roles: ["admin"] });
+    const person = await createUser();
+    await createUserSession(person.id, { mfaVerified: true });
+    const owner = plain((await (await signedIn(person)).get("/account/security")).text);
+    expect(owner).toContain("Active sessions, most recently used first Browser Signed in Last seen IP address vitest This device");
+    expect(owner).not.toContain("Second factor");
+    const managed = plain((await (await signedIn(admin, true)).get(`/admin/users/${person.id}`)).text);
+    expect(managed).toContain("Where the account is signed in, most recently used first Browser Signed in Last seen IP address Second factor");
+    expect(managed).not.toContain("This device");
+    expect(managed.match(/127\.0\.0\.1 (Passed|Not passed)/g)?.sort()).toEqual(["127.0.0.1 Not passed", "127.0.0.1 Passed"]);
+  });
+
   test("the audit log tells what happened in sentences with labels, not codes and JSON", async () => {
     const admin = await createUser({ roles: ["admin"], email: `auditor-${Date.now()}@agency.example` });
     const person = await createUser({ email: `subject-${Date.now()}@agency.example` });

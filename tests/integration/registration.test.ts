@@ -1,7 +1,8 @@
 /**
  * Registration over HTTP, as a browser without JavaScript uses it: a refused form answers 400 with the messages and
- * what was typed; two submits at once give one registration; the CSV export escapes formula cells; a door phone's
- * queue of scans goes in as JSON and a resent queue changes nothing.
+ * what was typed, within the schema's limits; two submits at once give one registration; cancelling takes a second
+ * step; the CSV export escapes formula cells; a door phone's queue of scans goes in as JSON and a resent queue
+ * changes nothing.
  */
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -55,6 +56,33 @@ describe("the registration form without JavaScript", () => {
     expect(await getDb().select({ status: registrations.status }).from(registrations).where(eq(registrations.userId, userId))).toEqual([{ status: "approved" }]);
     const page = await client.get("/register?done=registered");
     expect(page.text).toContain("Approved");
+  });
+
+  it("takes its limits from the schema, keeps the directory choice after a refusal, and refuses an unknown intent", async () => {
+    const { client } = await signedIn();
+    const page = await client.get("/register");
+    expect(page.text).toMatch(/<input[^>]*name="agency"[^>]*maxLength="200"/i);
+    const refused = await client.post("/register", { ...FORM, jobTitle: "", directoryConsent: "on" });
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain("Enter your job title.");
+    expect(refused.text).toMatch(/<input[^>]*name="directoryConsent"[^>]*checked/);
+    const unknown = await client.post("/register", { intent: "enrol" });
+    expect(unknown.status).toBe(400);
+    expect(unknown.text).toContain("Choose what to do.");
+  });
+
+  it("cancels behind a second step, and a second cancel says why it cannot", async () => {
+    const { client } = await signedIn();
+    expect((await client.post("/register", FORM)).status).toBe(302);
+    const page = await client.get("/register");
+    expect(page.text).toMatch(/<details class="confirm-action"><summary class="danger">Cancel my registration<\/summary>/);
+    expect(page.text).toContain("Yes, cancel my registration");
+    const cancelled = await client.post("/register", { intent: "cancel" });
+    expect(`${cancelled.status} ${cancelled.location}`).toBe("302 /register?done=cancelled");
+    // The cancel form is gone from the page now, so its refusal shows at the top.
+    const again = await client.post("/register", { intent: "cancel" });
+    expect(again.status).toBe(409);
+    expect(again.text).toContain("There is no open registration of yours to cancel.");
   });
 });
 

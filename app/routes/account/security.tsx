@@ -1,9 +1,9 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "#app/shared/route-args.ts";
 import { Link, useActionData, useLoaderData } from "react-router";
 import { z } from "zod";
-import { DataTable } from "#app/components/data-table.tsx";
 import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { ConfirmAction, Field, NewPasswordFields, SubmitButton, ValidatedForm } from "#app/components/forms.tsx";
+import { SessionsTable } from "#app/components/sessions-table.tsx";
 import { requireViewer } from "#app/.server/accounts/guards.ts";
 import { NewPasswordSchema } from "#app/.server/accounts/passwords.ts";
 import { changePassword, endOtherSessions, listSessionsForOwner, requestEmailChange } from "#app/.server/accounts/profile.ts";
@@ -12,7 +12,6 @@ import { siteUrl } from "#app/.server/accounts/site-url.ts";
 import { formConstraints } from "#app/.server/http/form-constraints.ts";
 import { formSuccess, handleForm, refuse } from "#app/.server/http/forms.ts";
 import { redirectWithNotice } from "#app/.server/http/notice.ts";
-import { DATE_TIME } from "#app/shared/dates.ts";
 
 export const meta = errorAwareMeta(() => [{ title: "Security · Liaison" }]);
 
@@ -61,10 +60,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
   });
 }
 
-function Time({ date }: { date: Date }) {
-  return <time dateTime={date.toISOString()}>{DATE_TIME.format(date)} UTC</time>;
-}
-
 export default function Security() {
   const page = useLoaderData<typeof loader>();
   const reply = useActionData<typeof action>();
@@ -97,32 +92,7 @@ export default function Security() {
       </ValidatedForm>
 
       <h2>Where you are signed in</h2>
-      <DataTable caption="Active sessions, most recently used first">
-        <thead>
-          <tr>
-            <th scope="col">Browser</th>
-            <th scope="col">Signed in</th>
-            <th scope="col">Last seen</th>
-            <th scope="col">IP address</th>
-          </tr>
-        </thead>
-        <tbody>
-          {page.sessions.map((session, index) => (
-            <tr key={index}>
-              <td>
-                {session.browser} {session.current ? <span className="badge">This device</span> : null}
-              </td>
-              <td>
-                <Time date={session.createdAt} />
-              </td>
-              <td>
-                <Time date={session.lastSeenAt} />
-              </td>
-              <td>{session.ip ?? "Unknown"}</td>
-            </tr>
-          ))}
-        </tbody>
-      </DataTable>
+      <SessionsTable sessions={page.sessions} caption="Active sessions, most recently used first" />
       <ValidatedForm reply={reply} intent="sessions">
         {others > 0 ? (
           <ConfirmAction label="Sign out everywhere else" confirmLabel={`Yes, sign out ${others} other ${others === 1 ? "session" : "sessions"}`}>

@@ -1,9 +1,9 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "#app/shared/route-args.ts";
 import { Link, useActionData, useLoaderData, type MetaFunction } from "react-router";
 import { z } from "zod";
-import { DataTable } from "#app/components/data-table.tsx";
 import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { ConfirmAction, Notice, SelectField, SubmitButton, TextareaField, ValidatedForm } from "#app/components/forms.tsx";
+import { SessionsTable } from "#app/components/sessions-table.tsx";
 import { can, requirePermission } from "#app/.server/accounts/guards.ts";
 import { countryName } from "#app/.server/accounts/countries.ts";
 import { describeUserAgent } from "#app/.server/accounts/profile.ts";
@@ -206,32 +206,7 @@ export default function AdminUser() {
       {page.sessions.length === 0 ? (
         <p>Not signed in anywhere.</p>
       ) : (
-        <DataTable caption="Where the account is signed in, most recently used first">
-          <thead>
-            <tr>
-              <th scope="col">Browser</th>
-              <th scope="col">Signed in</th>
-              <th scope="col">Last seen</th>
-              <th scope="col">IP address</th>
-              <th scope="col">Second factor</th>
-            </tr>
-          </thead>
-          <tbody>
-            {page.sessions.map((session, index) => (
-              <tr key={index}>
-                <td>{session.browser}</td>
-                <td>
-                  <Time date={session.createdAt} />
-                </td>
-                <td>
-                  <Time date={session.lastSeenAt} />
-                </td>
-                <td>{session.ip ?? "Unknown"}</td>
-                <td>{session.mfaVerifiedAt ? "Passed" : "Not passed"}</td>
-              </tr>
-            ))}
-          </tbody>
-        </DataTable>
+        <SessionsTable sessions={page.sessions} caption="Where the account is signed in, most recently used first" secondFactor />
       )}
       {page.canEndSessions && page.sessions.length > 0 ? (
         <ValidatedForm announce={false} reply={reply} intent="end-sessions">

@@ -1,8 +1,8 @@
 import { redirect, type MetaFunction } from "react-router";
-import { Form, Link, useActionData, useLoaderData, useSearchParams } from "react-router";
+import { Link, useActionData, useLoaderData, useSearchParams } from "react-router";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
-import { ErrorSummary, SubmitButton } from "#app/components/forms.tsx";
+import { ConfirmAction, ErrorSummary, SubmitButton, ValidatedForm } from "#app/components/forms.tsx";
 import { requirePermission } from "#app/.server/accounts/guards.ts";
 import { siteUrl } from "#app/.server/accounts/site-url.ts";
 import { describeSlot } from "#app/.server/agenda/mails.ts";
@@ -39,7 +39,7 @@ const BreakoutSchema = z.object({
 export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = requirePermission(request, context, "register:conference");
   // Post, redirect, get: a reload does not send the form again, and the answer costs no page render. A full session
-  // or an overlap (ConflictError) comes back as the form's message.
+  // or an overlap (ConflictError) comes back as the message of that session's form.
   return handleForm(request, BreakoutSchema, async (input) => {
     if (input.intent === "withdraw") {
       const { withdrawn } = await withdrawFromSession(viewer, input.sessionId, { link: (path) => siteUrl(request, path) });
@@ -68,9 +68,10 @@ function notice(params: URLSearchParams): string | null {
 export default function Breakouts() {
   const page = useLoaderData<typeof loader>();
   const reply = useActionData<typeof action>();
-  const failed = reply?.status === "error" ? reply : null;
   const [params] = useSearchParams();
   const done = notice(params);
+  // A refusal shows on its session's form; one for a session no longer listed shows at the top.
+  const stray = reply?.status === "error" && !page.sessions.some((session) => session.id === reply.form) ? reply : null;
   return (
     <section>
       <p>
@@ -86,7 +87,7 @@ export default function Breakouts() {
           {done}
         </p>
       ) : null}
-      {failed ? <ErrorSummary errors={failed.errors} formId="breakouts" reply={failed} /> : null}
+      {stray ? <ErrorSummary errors={stray.errors} formId="breakouts" reply={stray} /> : null}
       {page.sessions.length === 0 ? <p>No session needs a sign-up.</p> : null}
       <ul className="breakouts">
         {page.sessions.map((session) => (
@@ -103,18 +104,26 @@ export default function Breakouts() {
               ) : null}{" "}
               {session.seatsLeft > 0 ? `${session.seatsLeft} of ${session.capacity} seats left.` : `Full (${session.capacity} seats).`}
             </p>
-            <Form method="post">
-              <input type="hidden" name="sessionId" value={session.id} />
-              {session.mine ? (
-                <SubmitButton name="intent" value="withdraw" className="secondary">
-                  {session.mine === "confirmed" ? "Give up my seat" : "Leave the waitlist"}
-                </SubmitButton>
-              ) : (
-                <SubmitButton name="intent" value="sign-up">
-                  {session.seatsLeft > 0 ? "Sign up" : "Join the waitlist"}
-                </SubmitButton>
-              )}
-            </Form>
+            {session.mine ? (
+              <ValidatedForm reply={reply} intent="withdraw" row={session.id}>
+                <input type="hidden" name="sessionId" value={session.id} />
+                <ConfirmAction
+                  label={session.mine === "confirmed" ? "Give up my seat" : "Leave the waitlist"}
+                  confirmLabel={session.mine === "confirmed" ? "Yes, give up my seat" : "Yes, leave the waitlist"}
+                >
+                  <p>
+                    {session.mine === "confirmed"
+                      ? "Your seat goes to the next person waiting at once. If you change your mind, you sign up again and may find the session full."
+                      : "You lose your place in line. If you join again, you go to the end of the waitlist."}
+                  </p>
+                </ConfirmAction>
+              </ValidatedForm>
+            ) : (
+              <ValidatedForm reply={reply} intent="sign-up" row={session.id}>
+                <input type="hidden" name="sessionId" value={session.id} />
+                <SubmitButton>{session.seatsLeft > 0 ? "Sign up" : "Join the waitlist"}</SubmitButton>
+              </ValidatedForm>
+            )}
           </li>
         ))}
       </ul>

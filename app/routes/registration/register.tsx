@@ -1,16 +1,18 @@
-import { data, redirect, type MetaFunction } from "react-router";
-import { Form, Link, useActionData, useLoaderData } from "react-router";
+import { redirect, type MetaFunction } from "react-router";
+import { Link, useActionData, useLoaderData } from "react-router";
+import { z } from "zod";
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
-import { SubmitButton } from "#app/components/forms.tsx";
+import { ConfirmAction, ErrorSummary, ValidatedForm } from "#app/components/forms.tsx";
 import { RegistrationFormFields } from "#app/components/registration/registration-form.tsx";
 import { COUNTRY_OPTIONS } from "#app/.server/accounts/countries.ts";
 import { can, requirePermission } from "#app/.server/accounts/guards.ts";
 import { siteUrl } from "#app/.server/accounts/site-url.ts";
-import { DomainError, InvalidError } from "#app/.server/errors.ts";
-import { readFormData } from "#app/.server/http/forms.ts";
+import { ForbiddenError } from "#app/.server/errors.ts";
+import { formConstraints } from "#app/.server/http/form-constraints.ts";
+import { handleForm, refuse } from "#app/.server/http/forms.ts";
 import { cancelRegistration, getInvitation, getMyRegistration, submitRegistration, updateRegistration } from "#app/.server/registration/registrations.ts";
 import { dayRangeLabel } from "#app/.server/agenda/time.ts";
-import { CATEGORY_LABELS, fieldErrorsOf, RegistrationFormSchema, STATUS_LABELS, valuesOf, type RegistrationValues } from "#app/shared/registration.ts";
+import { CATEGORY_LABELS, RegistrationFormSchema, STATUS_LABELS, type RegistrationValues } from "#app/shared/registration.ts";
 import { DATE_TIME } from "#app/shared/dates.ts";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "#app/shared/route-args.ts";
 
@@ -23,6 +25,23 @@ const NOTICES = {
 } as const;
 
 const INVITATION = /^[a-z0-9]{20,64}$/;
+
+const RegisterPageSchema = z.discriminatedUnion(
+  "intent",
+  [
+    // A malformed invitation token is ignored, as in the page's link: the registration goes ahead without it.
+    RegistrationFormSchema.safeExtend({
+      intent: z.literal("register"),
+      invitation: z
+        .string()
+        .optional()
+        .transform((token) => (token && INVITATION.test(token) ? token : null)),
+    }),
+    RegistrationFormSchema.safeExtend({ intent: z.literal("update") }),
+    z.object({ intent: z.literal("cancel") }),
+  ],
+  { error: "Choose what to do." },
+);
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const url = new URL(request.url);
@@ -65,6 +84,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     defaults: viewer ? ({ agency: viewer.agency, jobTitle: viewer.jobTitle, country: viewer.country ?? "" } satisfies RegistrationValues) : {},
     countries: mine ? COUNTRY_OPTIONS : [],
     dates: conference ? { min: shift(conference.startsOn, -7), max: shift(conference.endsOn, 7) } : { min: "", max: "" },
+    constraints: formConstraints(RegisterPageSchema, "register"),
   };
 }
 
@@ -74,45 +94,57 @@ function shift(day: string, days: number): string {
   return date.toISOString().slice(0, 10);
 }
 
-type Errors = Partial<Record<string, string[]>>;
-
-function refused(errors: Errors, values: RegistrationValues, status: number, intent: string) {
-  return data({ ok: false as const, errors, values, intent }, { status });
-}
-
 export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = requirePermission(request, context, "register:conference");
-  const formData = await readFormData(request);
-  const intent = String(formData.get("intent") ?? "");
-  const values = valuesOf(formData);
   const links = { link: (path: string) => siteUrl(request, path) };
-  try {
-    if (intent === "cancel") {
-      await cancelRegistration(viewer, links);
-      throw redirect("/register?done=cancelled");
+  // Post, redirect, get: a reload does not send the form again. A closed registration, a passed deadline or a second
+  // cancel (ConflictError) comes back as the form's message.
+  return handleForm(request, RegisterPageSchema, async (input) => {
+    try {
+      if (input.intent === "cancel") {
+        await cancelRegistration(viewer, links);
+        throw redirect("/register?done=cancelled");
+      }
+      if (input.intent === "update") {
+        await updateRegistration(viewer, input);
+        throw redirect("/register?done=updated");
+      }
+      await submitRegistration(viewer, input, links, { invitationToken: input.invitation });
+      throw redirect("/register?done=registered");
+    } catch (error) {
+      // An invitation for another address: the person can fix it by signing in with that one.
+      if (error instanceof ForbiddenError) refuse(error.publicMessage, 403);
+      throw error;
     }
-    if (intent !== "register" && intent !== "update") return refused({ form: ["Choose what to do."] }, values, 400, intent);
-    const parsed = RegistrationFormSchema.safeParse(values);
-    if (!parsed.success) return refused(fieldErrorsOf(parsed.error), values, 400, intent);
-    if (intent === "update") {
-      await updateRegistration(viewer, parsed.data);
-      throw redirect("/register?done=updated");
-    }
-    const invitation = formData.get("invitation");
-    await submitRegistration(viewer, parsed.data, links, { invitationToken: typeof invitation === "string" && INVITATION.test(invitation) ? invitation : null });
-    throw redirect("/register?done=registered");
-  } catch (error) {
-    if (error instanceof InvalidError) return refused(error.fieldErrors, values, 400, intent);
-    if (error instanceof DomainError && error.kind !== "not_found") return refused({ form: [error.publicMessage] }, values, error.status, intent);
-    throw error;
-  }
+  });
+}
+
+type PageData = ReturnType<typeof useLoaderData<typeof loader>>;
+type Reply = ReturnType<typeof useActionData<typeof action>>;
+
+/** The registration's state as the page shows it: whether it can still change, and whether it holds a seat. */
+function standing(page: PageData) {
+  const status = page.registration?.status;
+  const open = status === "submitted" || status === "approved" || status === "waitlisted";
+  return {
+    active: Boolean(status && status !== "cancelled"),
+    open,
+    seated: status === "approved" || status === "checked_in",
+    changeable: open && page.canChange,
+  };
 }
 
 export default function Register() {
   const page = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const reply = useActionData<typeof action>();
   const registration = page.registration;
-  const formErrors = result?.errors.form;
+  const { active, changeable } = standing(page);
+  const ready = page.signedIn && page.verified && page.conference !== null;
+  const canRegister = ready && !active && (page.open || page.invitation?.status === "pending");
+  // Each form shows its own problems; a refusal whose form the page no longer shows (registration closed, the
+  // deadline passed meanwhile) is shown at the top instead.
+  const shownForms = [...(canRegister ? ["register"] : []), ...(ready && changeable ? ["update", "cancel"] : [])];
+  const stray = reply?.status === "error" && !shownForms.includes(reply.intent ?? "") ? reply : null;
   return (
     <section className="prose">
       <h1>Register{page.conference ? ` for ${page.conference.name}` : ""}</h1>
@@ -121,18 +153,12 @@ export default function Register() {
           {page.conference.dates}, {page.conference.city}.
         </p>
       ) : null}
-      {page.notice ? (
+      {page.notice && !reply ? (
         <p className="notice success" role="status">
           {page.notice}
         </p>
       ) : null}
-      {formErrors?.length ? (
-        <div className="notice error" role="alert">
-          {formErrors.map((message) => (
-            <p key={message}>{message}</p>
-          ))}
-        </div>
-      ) : null}
+      {stray ? <ErrorSummary errors={stray.errors} formId="registration" reply={stray} /> : null}
       {page.invitation ? <InvitationNotice invitation={page.invitation} signedIn={page.signedIn} /> : null}
 
       {!page.signedIn ? (
@@ -151,21 +177,18 @@ export default function Register() {
         </p>
       ) : !page.conference ? (
         <p>No conference is open for registration yet.</p>
-      ) : registration && registration.status !== "cancelled" ? (
-        <MyRegistration page={page} result={result} />
-      ) : page.open || page.invitation?.status === "pending" ? (
+      ) : active ? (
+        <MyRegistration page={page} reply={reply} />
+      ) : canRegister ? (
         <>
           {registration?.status === "cancelled" ? <p>You cancelled your registration. You can register again below.</p> : null}
           {page.seatsLeft === 0 ? <p className="notice">Every seat is taken: if you register, you join the waitlist.</p> : null}
           <RegistrationFormFields
             intent="register"
-            submit={
-              <SubmitButton name="intent" value="register">
-                {page.invitation?.status === "pending" ? "Register with the invitation" : "Register"}
-              </SubmitButton>
-            }
-            values={result?.intent === "register" ? result.values : { ...page.defaults, ...(registration?.values ?? {}) }}
-            errors={result?.intent === "register" ? result.errors : undefined}
+            submitLabel={page.invitation?.status === "pending" ? "Register with the invitation" : "Register"}
+            reply={reply}
+            defaults={{ ...page.defaults, ...(registration?.values ?? {}) }}
+            constraints={page.constraints}
             countries={page.countries}
             dates={page.dates}
             invitation={page.invitation?.status === "pending" ? page.invitation.token : null}
@@ -187,12 +210,9 @@ function InvitationNotice({ invitation, signedIn }: { invitation: { email: strin
   );
 }
 
-type PageData = ReturnType<typeof useLoaderData<typeof loader>>;
-
-function MyRegistration({ page, result }: { page: PageData; result: ReturnType<typeof useActionData<typeof action>> }) {
+function MyRegistration({ page, reply }: { page: PageData; reply: Reply }) {
   const registration = page.registration!;
-  const seated = registration.status === "approved" || registration.status === "checked_in";
-  const open = registration.status === "submitted" || registration.status === "approved" || registration.status === "waitlisted";
+  const { open, seated, changeable } = standing(page);
   return (
     <>
       <section aria-labelledby="state-title" className="card">
@@ -230,28 +250,28 @@ function MyRegistration({ page, result }: { page: PageData; result: ReturnType<t
           )
         ) : null}
       </section>
-      {open && page.canChange ? (
+      {changeable ? (
         <>
           <h2>Change your answers</h2>
           <RegistrationFormFields
             intent="update"
-            submit={
-              <SubmitButton name="intent" value="update">
-                Save my answers
-              </SubmitButton>
-            }
-            values={result?.intent === "update" ? result.values : registration.values}
-            errors={result?.intent === "update" ? result.errors : undefined}
+            submitLabel="Save my answers"
+            reply={reply}
+            defaults={registration.values}
+            constraints={page.constraints}
             countries={page.countries}
             dates={page.dates}
           />
           <h2>Cancel</h2>
-          <Form method="post" className="form">
-            <p>If you cannot come, cancel so that someone on the waitlist gets your seat. This cannot be undone, but you may register again while registration is open.</p>
-            <SubmitButton name="intent" value="cancel" className="danger">
-              Cancel my registration
-            </SubmitButton>
-          </Form>
+          <ValidatedForm reply={reply} intent="cancel">
+            <p>If you cannot come, cancel so that someone on the waitlist gets your seat.</p>
+            <ConfirmAction label="Cancel my registration" confirmLabel="Yes, cancel my registration" className="danger">
+              <p>
+                {seated ? "Your seat and your breakout seats go to the next people on the waitlists at once. " : ""}This cannot be undone, but you may register
+                again while registration is open.
+              </p>
+            </ConfirmAction>
+          </ValidatedForm>
         </>
       ) : null}
     </>
