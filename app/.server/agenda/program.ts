@@ -46,10 +46,24 @@ export type ZoneView = {
   choices: { value: string; label: string }[];
 };
 
+const zoneViews = new Map<string, ZoneView>();
+
+/** The same few views serve every request (a venue, a start, a zone asked for): they are built once each. */
 export function zoneView(requested: string | null, conference: ConferenceRow): ZoneView {
   const venue = conference.timeZone;
   const active = requested && isTimeZone(requested) ? requested : venue;
-  const at = startOfDayIn(conference.startsOn, venue);
+  const key = `${active} ${venue} ${conference.startsOn}`;
+  let view = zoneViews.get(key);
+  if (!view) {
+    view = buildZoneView(active, venue, conference.startsOn);
+    if (zoneViews.size >= 1_000) zoneViews.clear();
+    zoneViews.set(key, view);
+  }
+  return view;
+}
+
+function buildZoneView(active: string, venue: string, startsOn: DayKey): ZoneView {
+  const at = startOfDayIn(startsOn, venue);
   const zones = [venue, ...COMMON_ZONES.filter((zone) => zone !== venue)];
   if (!zones.includes(active)) zones.push(active);
   return {

@@ -13,14 +13,38 @@ export type DayKey = string;
 export const DAY_KEY = /^\d{4}-\d{2}-\d{2}$/;
 export const CLOCK = /^([01]\d|2[0-3]):[0-5]\d$/;
 
+/**
+ * A pure function of short strings whose answers are kept: a program page asks the same few questions about days and
+ * zones on every request, and each answer goes through Intl, which costs tens of microseconds.
+ */
+function kept<A extends unknown[], R>(keyOf: (...args: A) => string, compute: (...args: A) => R, max = 5_000): (...args: A) => R {
+  const answers = new Map<string, R>();
+  return (...args: A) => {
+    const key = keyOf(...args);
+    let answer = answers.get(key);
+    if (answer === undefined) {
+      answer = compute(...args);
+      if (answers.size >= max) answers.clear();
+      answers.set(key, answer);
+    }
+    return answer;
+  };
+}
+
+const knownZone = kept(
+  (name: string) => name,
+  (name: string) => {
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: name });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+);
+
 export function isTimeZone(name: string): boolean {
-  if (!/^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(name)) return false;
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
+  return /^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(name) && knownZone(name);
 }
 
 /** Whether a day key names a real day (2027-02-30 does not). */
@@ -73,10 +97,17 @@ export function clockOf(instant: Date, zone: string): string {
   return wallClock(instant, zone).toISOString().slice(11, 16);
 }
 
+const dayStart = kept(
+  (day: DayKey, zone: string) => `${day} ${zone}`,
+  (day: DayKey, zone: string) => {
+    const [y, m, d] = parts(day);
+    return new TZDate(y, m, d, zone).getTime();
+  },
+);
+
 /** The instant a day begins in a zone. */
 export function startOfDayIn(day: DayKey, zone: string): Date {
-  const [y, m, d] = parts(day);
-  return new Date(new TZDate(y, m, d, zone).getTime());
+  return new Date(dayStart(day, zone));
 }
 
 /** The instant a clock time is reached on a day in a zone (a time skipped by a DST change moves forward with it). */
@@ -86,9 +117,16 @@ export function atClock(day: DayKey, clock: string, zone: string): Date {
   return new Date(new TZDate(y, m, d, hours, minutes, zone).getTime());
 }
 
+const dayAfter = kept(
+  (day: DayKey, count: number) => `${day} ${count}`,
+  (day: DayKey, count: number): DayKey => {
+    const [y, m, d] = parts(day);
+    return format(addDays(new TZDate(y, m, d, 12, "UTC"), count), "yyyy-MM-dd", { in: tz("UTC") });
+  },
+);
+
 export function nextDay(day: DayKey, count = 1): DayKey {
-  const [y, m, d] = parts(day);
-  return format(addDays(new TZDate(y, m, d, 12, "UTC"), count), "yyyy-MM-dd", { in: tz("UTC") });
+  return dayAfter(day, count);
 }
 
 /** Every day from first to last, both included. */
@@ -98,10 +136,13 @@ export function daysFrom(first: DayKey, last: DayKey): DayKey[] {
   return days;
 }
 
-const label = (day: DayKey, pattern: string) => {
-  const [y, m, d] = parts(day);
-  return format(new TZDate(y, m, d, 12, "UTC"), pattern, { in: tz("UTC") });
-};
+const label = kept(
+  (day: DayKey, pattern: string) => `${day} ${pattern}`,
+  (day: DayKey, pattern: string) => {
+    const [y, m, d] = parts(day);
+    return format(new TZDate(y, m, d, 12, "UTC"), pattern, { in: tz("UTC") });
+  },
+);
 
 /** Mon 7 June */
 export function dayLabel(day: DayKey): string {
