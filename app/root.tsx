@@ -1,4 +1,5 @@
 import { data, type LinksFunction, type MetaFunction } from "react-router";
+import { useClientLinks } from "#app/components/client-links.tsx";
 import type { LoaderFunctionArgs } from "#app/shared/route-args.ts";
 import { Form, Link, Links, Meta, NavLink, Outlet, Scripts, ScrollRestoration, useRouteLoaderData } from "react-router";
 import type { ReactNode } from "react";
@@ -148,6 +149,7 @@ export function Layout({ children }: { children: ReactNode }) {
 }
 
 export default function App() {
+  useClientLinks();
   return <Outlet />;
 }
 

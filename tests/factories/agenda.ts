@@ -16,10 +16,21 @@ import {
   type SessionType,
 } from "#db/schema/agenda.ts";
 import { validateSessionToken, type Viewer } from "#app/.server/accounts/sessions.ts";
+import { bumpContentVersion, forgetContentVersion } from "#app/.server/content/version.ts";
 import { renderMarkdown } from "#app/.server/markdown/render.ts";
 import { createUserSession } from "./accounts.ts";
 
 const suffix = () => crypto.randomBytes(4).toString("hex");
+
+/**
+ * A program is published content: like the import and the editor, each factory's write bumps the content version, so
+ * that what the app keeps per version (the public catalogue, anonymous days) is read again.
+ */
+async function contentChanged<T>(row: T): Promise<T> {
+  await getDb().transaction((tx) => bumpContentVersion(tx));
+  forgetContentVersion();
+  return row;
+}
 
 /**
  * An edition. By default a published one in Alexandria, Virginia (America/New_York), 7–11 June 2027, not current:
@@ -43,17 +54,17 @@ export async function createConference(options: Partial<Pick<Conference, "slug" 
       current: options.current ?? false,
     })
     .returning();
-  return row!;
+  return contentChanged(row!);
 }
 
 export async function createRoom(conferenceId: string, name = `Room ${suffix()}`, position = 1) {
   const [row] = await getDb().insert(rooms).values({ conferenceId, name, slug: `room-${suffix()}`, position }).returning();
-  return row!;
+  return contentChanged(row!);
 }
 
 export async function createTrack(conferenceId: string, name = `Track ${suffix()}`, position = 1) {
   const [row] = await getDb().insert(tracks).values({ conferenceId, name, slug: `track-${suffix()}`, colour: "#1f6feb", position }).returning();
-  return row!;
+  return contentChanged(row!);
 }
 
 export async function createSpeaker(options: { name?: string; agency?: string; user?: User } = {}) {
@@ -68,7 +79,7 @@ export async function createSpeaker(options: { name?: string; agency?: string; u
       userId: options.user?.id ?? null,
     })
     .returning();
-  return row!;
+  return contentChanged(row!);
 }
 
 export async function createProgramSession(options: {
@@ -107,7 +118,7 @@ export async function createProgramSession(options: {
   if (speakerIds.length > 0) {
     await getDb().insert(sessionSpeakers).values(speakerIds.map((speakerId, index) => ({ sessionId: row!.id, speakerId, position: index + 1 })));
   }
-  return row!;
+  return contentChanged(row!);
 }
 
 /** The Viewer a signed-in request of this user would carry (with a second factor when asked). */

@@ -227,6 +227,17 @@ describe("the personal agenda", () => {
     expect(after.overlaps).toEqual({});
   });
 
+  it("lists only the current edition's stars, at no extra cost for a star of a past edition", async () => {
+    const past = await createConference({ slug: "past-edition-stars", startsOn: "2025-06-02", endsOn: "2025-06-06" });
+    const old = await createProgramSession({ conferenceId: past.id, title: "Last year's keynote", startsAt: "2025-06-02T13:00Z", endsAt: "2025-06-02T14:00Z" });
+    const viewer = await viewerOf(await createUser());
+    await setStar(viewer, old.id, true);
+    await setStar(viewer, s.mail.id, true);
+    await getPersonalAgenda(viewer, null); // reads the catalogue of the new content version
+    const mine = await countingStatements(() => getPersonalAgenda(viewer, null), 1);
+    expect(mine.days.flatMap((d) => d.sessions.map((x) => x.id))).toEqual([s.mail.id]);
+  });
+
   it("drops a starred session the viewer may no longer see", async () => {
     const member = await createUser({ traits: ["verified", "member"] });
     const viewer = await viewerOf(member);

@@ -164,7 +164,13 @@ export function inProgramOrder(a: SessionRow, b: SessionRow): number {
   return a.startsAt.getTime() - b.startsAt.getTime() || (a.roomPosition ?? -1) - (b.roomPosition ?? -1) || a.title.localeCompare(b.title);
 }
 
-export type PublicCatalogue = { conference: ConferenceRow; sessions: ReadonlyMap<string, SessionRow> };
+export type PublicCatalogue = {
+  conference: ConferenceRow;
+  /** The sessions anyone may see. */
+  sessions: ReadonlyMap<string, SessionRow>;
+  /** Every session of the edition, seen or not: which stars belong to it (never shown). */
+  ofEdition: ReadonlySet<string>;
+};
 
 /**
  * The current edition's sessions that anyone may see, by id: read once per content version. A signed-in page about a
@@ -176,7 +182,8 @@ export function publicCatalogue(): Promise<PublicCatalogue> {
     const db = getDb();
     const { conference } = await requireProgramFrame(null, ANONYMOUS, (edition) => sessionVisibleTo(ANONYMOUS, edition), db);
     const rows = await selectSessions(db, null, and(eq(programSessions.conferenceId, conference.id), sessionVisibleTo(ANONYMOUS, { published: conference.published })));
-    return { conference, sessions: new Map(rows.map((row) => [row.id, row])) };
+    const all = await db.select({ id: programSessions.id }).from(programSessions).where(eq(programSessions.conferenceId, conference.id));
+    return { conference, sessions: new Map(rows.map((row) => [row.id, row])), ofEdition: new Set(all.map((row) => row.id)) };
   });
 }
 

@@ -58,9 +58,7 @@ export async function getPersonalAgenda(viewer: Viewer, requestedZone: string | 
   const userId = sql`${users}.${sql.identifier("id")}`;
   const [mine] = await db
     .select({
-      starred: sql<string | null>`(select string_agg(${sessionStars.sessionId}::text, ',') from ${sessionStars}
-        inner join ${programSessions} on ${programSessions.id} = ${sessionStars.sessionId}
-        where ${sessionStars.userId} = ${userId} and ${programSessions.conferenceId} = ${conference.id})`,
+      starred: sql<string | null>`(select string_agg(${sessionStars.sessionId}::text, ',') from ${sessionStars} where ${sessionStars.userId} = ${userId})`,
       feedCreatedAt: sql<Date | null>`(select ${calendarFeeds.createdAt} from ${calendarFeeds} where ${calendarFeeds.userId} = ${userId})`.mapWith(calendarFeeds.createdAt),
       feedLastUsedAt: sql<Date | null>`(select ${calendarFeeds.lastUsedAt} from ${calendarFeeds} where ${calendarFeeds.userId} = ${userId})`.mapWith(calendarFeeds.lastUsedAt),
     })
@@ -72,7 +70,7 @@ export async function getPersonalAgenda(viewer: Viewer, requestedZone: string | 
   for (const id of starredIds) {
     const row = catalogue.sessions.get(id);
     if (row) sessions.push({ ...row, starred: true });
-    else elsewhere.push(id);
+    else if (catalogue.ofEdition.has(id)) elsewhere.push(id);
   }
   if (elsewhere.length > 0) {
     const scope = accessScope(viewer);

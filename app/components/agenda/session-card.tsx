@@ -1,4 +1,4 @@
-import { Link } from "react-router";
+import { CLIENT_LINK } from "#app/components/client-links.tsx";
 import type { SessionItem } from "#app/.server/agenda/program.ts";
 import { agendaHref, AUDIENCE_LABELS, SESSION_TYPE_LABELS, STATUS_LABELS } from "./links.ts";
 import { StarButton } from "./star-button.tsx";
@@ -30,7 +30,9 @@ export function SessionCard({
         {session.endsNextDay ? <span className="muted"> (next day)</span> : null}
       </p>
       <Heading className="title">
-        <Link to={agendaHref(`/agenda/sessions/${session.id}`, { tz })}>{session.title}</Link>
+        <a href={agendaHref(`/agenda/sessions/${session.id}`, { tz })} {...CLIENT_LINK}>
+          {session.title}
+        </a>
       </Heading>
       <p className="meta">
         {session.room ? <span>{session.room}</span> : null}
