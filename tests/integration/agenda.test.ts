@@ -161,6 +161,36 @@ describe("calendar feeds and the schedule export", () => {
     expect(opening.uid).toBe(`${await sessionId("opening-plenary")}@liaison`);
   });
 
+  it("serves one session as iCalendar: one event, with the venue's time zone defined", async () => {
+    const id = await sessionId("closing-plenary");
+    const res = await app.client().get(`/agenda/sessions/${id}.ics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/calendar; charset=utf-8");
+    expect(res.headers.get("content-disposition")).toBe(`attachment; filename="session-${id}.ics"`);
+
+    const calendar = new ICAL.Component(ICAL.parse(res.text));
+    const [zone, ...otherZones] = calendar.getAllSubcomponents("vtimezone");
+    expect(otherZones).toEqual([]);
+    expect(zone!.getFirstPropertyValue("tzid")).toBe("America/New_York");
+    // New York's rules: EDT (UTC-4) in summer, EST (UTC-5) in winter.
+    const offsets = (kind: string) => zone!.getAllSubcomponents(kind).map((rule) => String(rule.getFirstPropertyValue("tzoffsetto")));
+    expect(new Set(offsets("daylight"))).toEqual(new Set(["-04:00"]));
+    expect(new Set(offsets("standard"))).toEqual(new Set(["-05:00"]));
+
+    const [event, ...otherEvents] = calendar.getAllSubcomponents("vevent");
+    expect(otherEvents).toEqual([]);
+    expect(event!.getFirstProperty("dtstart")!.getParameter("tzid")).toBe("America/New_York");
+    expect(String(event!.getFirstPropertyValue("dtstart"))).toBe("2027-06-11T11:00:00");
+    expect(event!.getFirstPropertyValue("location")).toBe("Potomac Hall, Potomac Yard Conference Center, Alexandria, Virginia");
+    expect(event!.getFirstPropertyValue("url")).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/agenda/sessions/${id}$`));
+    expect(String(event!.getFirstPropertyValue("description"))).toMatch(/^With Dana Whitfield, Claire Dubois\.\n\nThe agencies present agree/);
+    expect(String(event!.getFirstPropertyValue("categories"))).toBe("Detection and cooperation");
+    // Read as a calendar app reads it, with the zone the file defines: 11:00 in Alexandria is 15:00 UTC.
+    expect(events(res.text)).toEqual([
+      { uid: `${id}@liaison`, summary: "Closing plenary: commitments for the year ahead", zone: "America/New_York", start: "2027-06-11T15:00:00.000Z", end: "2027-06-11T16:00:00.000Z", status: "CONFIRMED", sequence: 0 },
+    ]);
+  });
+
   it("keeps a personal feed at a secret address that its owner can replace and revoke", async () => {
     const { client } = await signedIn({ traits: ["verified", "member"] });
     await client.post(`/agenda/sessions/${await sessionId("undercover-buys")}`, { intent: "star" });

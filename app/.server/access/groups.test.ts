@@ -9,7 +9,7 @@ import { createGroup as groupFactory } from "#tests/factories/access.ts";
 import { createUser, createUserSession } from "#tests/factories/accounts.ts";
 import { validateSessionToken } from "../accounts/sessions.ts";
 import { ForbiddenError, InvalidError, NotFoundError } from "../errors.ts";
-import { actorFor } from "../vetting/test-fixtures.ts";
+import { actorFor } from "#tests/factories/vetting.ts";
 import {
   addGroupMember,
   createGroup,

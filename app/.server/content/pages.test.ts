@@ -1,7 +1,7 @@
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { asc } from "drizzle-orm";
+import { asc, sql } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { getDb, observeQueries } from "#db/client.ts";
 import { contentPages } from "#db/schema/content.ts";
@@ -65,8 +65,9 @@ describe("syncContentPages", () => {
   it("is a no-op for unchanged pages and refreshes changed ones", async () => {
     await writePages(VALID);
     await syncContentPages(dir);
+    // Back-dated, so that a refresh shows in updatedAt however quickly it follows.
+    await getDb().update(contentPages).set({ updatedAt: sql`${contentPages.updatedAt} - interval '1 hour'` });
     const before = await allRows();
-    await new Promise((resolve) => setTimeout(resolve, 20));
     await writePages({ "about.md": page("title: About the conference\nsummary: What the week is.\norder: 1") });
     await syncContentPages(dir);
     const after = await allRows();

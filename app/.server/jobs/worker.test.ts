@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { afterEach, describe, expect, it } from "vitest";
+import { createRequire } from "node:module";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { database, getDb, openDatabase, type DatabaseHandle } from "#db/client.ts";
 import { eventually, gate, jobRows } from "#tests/support/jobs.ts";
@@ -42,6 +43,11 @@ async function secondInstance(): Promise<DatabaseHandle> {
 }
 
 const Note = z.object({ note: z.string() });
+
+/** pg-boss's Manager class, whose fetch every PgBoss instance calls (it copies the method when it is constructed). */
+function bossManager(): { prototype: { fetch(...args: unknown[]): Promise<unknown> } } {
+  return createRequire(import.meta.url)("pg-boss/src/manager.js") as { prototype: { fetch(...args: unknown[]): Promise<unknown> } };
+}
 
 describe("enqueue", () => {
   it("keeps the job of a committed change and none of a rolled-back one", async () => {
@@ -104,38 +110,53 @@ describe("enqueue", () => {
   });
 
   it("runs jobs of one singleton key one at a time, whatever the concurrency", async () => {
-    let active = 0;
-    let most = 0;
-    let done = 0;
-    const job = testJob({
-      payload: Note,
-      policy: "singleton",
-      concurrency: 3,
-      run: async () => {
-        active += 1;
-        most = Math.max(most, active);
-        await new Promise((resolve) => setTimeout(resolve, 150));
-        active -= 1;
-        done += 1;
-      },
-    });
-    await syncJobQueues(database(), [job]);
-    await getDb().transaction(async (tx) => {
-      for (const note of ["1", "2", "3"]) await enqueue(tx, job, { note }, { singletonKey: "one-key" });
-    });
-    await work([job]);
-    await eventually(() => done === 3, 15_000, "three runs");
-    expect(most).toBe(1);
+    // Counts the worker's requests for work, so that each run is held until the worker has asked for more meanwhile.
+    const fetches = vi.spyOn(bossManager().prototype, "fetch");
+    try {
+      const releases = [gate(), gate(), gate()];
+      let started = 0;
+      let active = 0;
+      let most = 0;
+      const job = testJob({
+        payload: Note,
+        policy: "singleton",
+        concurrency: 3,
+        run: async () => {
+          active += 1;
+          most = Math.max(most, active);
+          await releases[started++]!.promise;
+          active -= 1;
+        },
+      });
+      await syncJobQueues(database(), [job]);
+      await getDb().transaction(async (tx) => {
+        for (const note of ["1", "2", "3"]) await enqueue(tx, job, { note }, { singletonKey: "one-key" });
+      });
+      await work([job]);
+      for (const [index, release] of releases.entries()) {
+        await eventually(() => started === index + 1, 10_000, `run ${index + 1}`);
+        const asked = fetches.mock.calls.length;
+        await eventually(() => fetches.mock.calls.length >= asked + 2, 10_000, "two more requests for work");
+        expect(active).toBe(1);
+        release.open();
+      }
+      await eventually(async () => (await jobRows(job.name)).every((row) => row.state === "completed"), 10_000, "three runs");
+      expect(most).toBe(1);
+    } finally {
+      fetches.mockRestore();
+    }
   });
 });
 
 describe("retries", () => {
   it("retries a failing job with growing delays, then stops at its limit", async () => {
     const attempts: Pick<JobContext, "attempt" | "lastAttempt">[] = [];
+    const afterwards: string[] = [];
     const job = testJob({
       payload: Note,
       retry: { limit: 2, delaySeconds: 2, backoff: true },
-      run: async (_payload, { attempt, lastAttempt }) => {
+      run: async ({ note }, { attempt, lastAttempt }) => {
+        if (note === "after") return void afterwards.push(note);
         attempts.push({ attempt, lastAttempt });
         throw new Error(`attempt ${attempt} failed`);
       },
@@ -169,8 +190,9 @@ describe("retries", () => {
       { attempt: 2, lastAttempt: false },
       { attempt: 3, lastAttempt: true },
     ]);
-    // The limit holds: nothing runs it again.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The limit holds: a job enqueued later runs, and the failed one does not run again.
+    await getDb().transaction((tx) => enqueue(tx, job, { note: "after" }));
+    await eventually(() => afterwards.length === 1, 10_000, "the later job");
     expect(attempts).toHaveLength(3);
   });
 

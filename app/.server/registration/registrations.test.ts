@@ -54,6 +54,20 @@ describe("registering", () => {
     await expect(submitRegistration(registrant(await createUser()), registrationForm(), TEST_LINKS)).rejects.toMatchObject({ publicMessage: "Registration is not open." });
   });
 
+  it("refuses changed answers after the organizers' change deadline, and keeps the stored ones", async () => {
+    const conference = await createRegistrationConference({ approval: "open", changeDeadline: new Date(Date.now() + 3_600_000) });
+    const user = await createUser();
+    await submitRegistration(registrant(user), registrationForm({ agency: "Before" }), TEST_LINKS);
+    expect((await updateRegistration(registrant(user), registrationForm({ agency: "In time" }))).agency).toBe("In time");
+
+    await getDb().update(registrationSettings).set({ changeDeadline: new Date(Date.now() - 60_000) }).where(eq(registrationSettings.conferenceId, conference.id));
+    const refused = await updateRegistration(registrant(user), registrationForm({ agency: "Too late" })).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ConflictError);
+    expect((refused as ConflictError).publicMessage).toMatch(/^The deadline to change your registration has passed\. Write to /);
+    const [stored] = await getDb().select({ agency: registrations.agency }).from(registrations).where(eq(registrations.userId, user.id));
+    expect(stored).toEqual({ agency: "In time" });
+  });
+
   it("an approval mails the conference as a valid iCalendar attachment and makes the person an attendee in their next session check", async () => {
     const conference = await createRegistrationConference({ capacity: 5 });
     const user = await createUser();

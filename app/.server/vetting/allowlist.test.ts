@@ -6,7 +6,7 @@ import { domainAllowlist } from "#db/schema/vetting.ts";
 import { createUser } from "#tests/factories/accounts.ts";
 import { addToAllowlist, domainOfEmail, entryCoversDomain, findAllowlistEntry, listAllowlist, removeFromAllowlist } from "./allowlist.ts";
 import { DomainSchema } from "./schemas.ts";
-import { actorFor } from "./test-fixtures.ts";
+import { actorFor } from "#tests/factories/vetting.ts";
 
 describe("allowlist matching", () => {
   it("covers the domain itself and its subdomains, by whole labels only", () => {

@@ -16,7 +16,7 @@ import {
 } from "./applications.ts";
 import { decideApplication } from "./review.ts";
 import { ApplySchema } from "./schemas.ts";
-import { actorFor, applyInput, mailsTo, origin, tokenIn } from "./test-fixtures.ts";
+import { actorFor, applyInput, mailsTo, FACTORY_ORIGIN as origin, tokenIn } from "#tests/factories/vetting.ts";
 
 beforeAll(async () => {
   await getDb().insert(domainAllowlist).values([{ domain: "gov" }, { domain: "police.uk" }]);

@@ -4,7 +4,7 @@ import { getDb } from "#db/client.ts";
 import { users } from "#db/schema/accounts.ts";
 import { createUser } from "#tests/factories/accounts.ts";
 import { membershipReminderJob, sendMembershipReminders } from "./reminders.ts";
-import { mailsTo } from "./test-fixtures.ts";
+import { mailsTo } from "#tests/factories/vetting.ts";
 
 async function memberEndingIn(days: number, traits: ("verified" | "member" | "suspended")[] = ["verified", "member"]) {
   const user = await createUser({ traits });

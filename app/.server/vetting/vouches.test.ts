@@ -7,7 +7,7 @@ import { vettingVouches } from "#db/schema/vetting.ts";
 import { createUser } from "#tests/factories/accounts.ts";
 import { submitApplication } from "./applications.ts";
 import { decideApplication } from "./review.ts";
-import { actorFor, applyInput, origin } from "./test-fixtures.ts";
+import { actorFor, applyInput, FACTORY_ORIGIN as origin } from "#tests/factories/vetting.ts";
 import { listApplicationsToVouch, vouchFor } from "./vouches.ts";
 
 async function openApplication() {
