@@ -85,7 +85,13 @@ export async function spawnServer(options: SpawnOptions = {}): Promise<ServerPro
   delete env.VITEST;
 
   const logFd = options.logFile ? fs.openSync(options.logFile, "a") : undefined;
-  const child = spawn(process.execPath, [TSX_CLI, options.entry ?? "app/server.ts"], {
+  // BENCH_CPU_PROFILE=<dir> profiles each server a benchmark starts (node's --cpu-prof, written when it stops); the
+  // profiled server runs in this process's child itself, which tsx's CLI would not allow.
+  const profileDir = process.env.BENCH_CPU_PROFILE;
+  const args = profileDir
+    ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, "--import", "tsx", options.entry ?? "app/server.ts"]
+    : [TSX_CLI, options.entry ?? "app/server.ts"];
+  const child = spawn(process.execPath, args, {
     env,
     // Its own process group, so that a test that fails half-way can still take the whole tree down.
     detached: true,
