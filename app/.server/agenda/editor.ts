@@ -342,7 +342,9 @@ async function lockSession(tx: Executor, conference: ConferenceRow, sessionId: s
     .from(programSessions)
     .leftJoin(rooms, eq(rooms.id, programSessions.roomId))
     .where(and(eq(programSessions.id, sessionId), eq(programSessions.conferenceId, conference.id)))
-    .for("update", { of: programSessions });
+    // Not FOR UPDATE: a sign-up holding the session's seat ledger inserts a row referencing the session, which takes a
+    // key-share lock on it, while the editor then waits for that ledger; a no-key lock lets the sign-up finish.
+    .for("no key update", { of: programSessions });
   if (!row) throw new NotFoundError();
   return row;
 }

@@ -10,6 +10,7 @@ import { createRegistration, createRegistrationConference, registrationForm, TES
 import { getSessionForEditor, setSessionCancelled, updateSession, UpdateSessionSchema } from "../agenda/editor.ts";
 import { ConflictError, InvalidError } from "../errors.ts";
 import { signUpForSession, withdrawFromSession } from "./breakouts.ts";
+import { lockSessionLedger } from "./ledger.ts";
 import { cancelRegistration, submitRegistration } from "./registrations.ts";
 
 /*
@@ -289,5 +290,46 @@ describe("the program editor and a session's sign-ups", () => {
     const now = await statuses(session.id);
     expect([now.get(viewers[10]!.id), now.get(viewers[11]!.id), now.get(viewers[12]!.id)]).toEqual(["confirmed", "confirmed", "waitlisted"]);
     expect(late.filter((viewer) => now.get(viewer.id) === "confirmed")).toEqual([]);
+  });
+
+  it("a capacity lowered amid a burst of sign-ups is either saved with nobody over it or refused, and a cancellation amid one leaves no sign-up standing", async () => {
+    const { conference, session, organizer } = await signedUp(14, 10);
+    const other = await createProgramSession({ conferenceId: conference.id, startsAt: "2027-06-09T14:00:00Z", endsAt: "2027-06-09T15:30:00Z", title: "Parcel profiling", capacity: 5 });
+    const latecomers = await users(30);
+    for (const user of latecomers) await createRegistration(user, conference.id, "approved");
+    const late = await Promise.all(latecomers.map((user) => viewerOf(user, { mfaVerified: false })));
+
+    const lowered = await Promise.allSettled([setCapacity(organizer, session.id, "11"), ...late.slice(0, 15).map((viewer) => signUpForSession(viewer, session.id))]);
+    const refusals = lowered.filter((result) => result.status === "rejected").map((result) => (result as PromiseRejectedResult).reason as unknown);
+    expect(refusals.every((reason) => reason instanceof InvalidError)).toBe(true);
+    const [row] = await getDb().select({ capacity: programSessions.capacity }).from(programSessions).where(eq(programSessions.id, session.id));
+    const seated = [...(await statuses(session.id)).values()].filter((status) => status === "confirmed").length;
+    expect(seated).toBe(await seatsTaken(session.id));
+    expect(seated).toBeLessThanOrEqual(row!.capacity!);
+    expect(row!.capacity).toBe(refusals.length > 0 ? 14 : 11);
+
+    const cancelled = await Promise.allSettled([setSessionCancelled(organizer, other.id, true, origin), ...late.slice(15).map((viewer) => signUpForSession(viewer, other.id))]);
+    const cancelRefusals = cancelled.filter((result) => result.status === "rejected").map((result) => (result as PromiseRejectedResult).reason as unknown);
+    expect(cancelRefusals.every((reason) => reason instanceof ConflictError)).toBe(true);
+    expect([...(await statuses(other.id)).values()].filter((status) => status !== "cancelled")).toEqual([]);
+    expect(await seatsTaken(other.id)).toBe(0);
+  });
+
+  it("a sign-up that waited for the ledger counts against the capacity committed while it waited", async () => {
+    const { conference, session } = await signedUp(12, 10);
+    const [user] = await users(1);
+    await createRegistration(user!, conference.id, "approved");
+    const viewer = await viewerOf(user!, { mfaVerified: false });
+    let waiting: ReturnType<typeof signUpForSession> | undefined;
+    // What the editor does when it lowers 12 seats to 10: lock the ledger, then write the capacity, then commit.
+    await getDb().transaction(async (tx) => {
+      await lockSessionLedger(tx, session.id);
+      await tx.update(programSessions).set({ capacity: 10 }).where(eq(programSessions.id, session.id));
+      waiting = signUpForSession(viewer, session.id);
+      // On the Postgres server the sign-up is now blocked on the ledger; PGlite runs it after this commit anyway.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    });
+    expect(await waiting).toEqual({ status: "waitlisted", position: 1 });
+    expect(await seatsTaken(session.id)).toBe(10);
   });
 });
