@@ -14,7 +14,9 @@ import { confirmationMail, signupPromotedMail, signupSessionCancelledMail, type 
  * count and the rows it counts cannot drift apart because both only change under the lock.
  *
  * Lock order, to keep clear of deadlocks: a conference's ledger, then registrations, then sessions' ledgers (in id
- * order when there are several). Sign-up rows of a session are written only under that session's ledger lock.
+ * order when there are several). Sign-up rows of a session are written only under that session's ledger lock. The
+ * program editor locks the session's row (FOR NO KEY UPDATE, which a sign-up's reference to it does not wait for) and
+ * then its ledger.
  */
 
 export type ConferenceLedger = RegistrationSettings;
