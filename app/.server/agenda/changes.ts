@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, notInArray, sql } from "drizzle-orm";
 import type { Executor, Transaction } from "#db/client.ts";
 import { users } from "#db/schema/accounts.ts";
 import {
@@ -48,6 +48,7 @@ export type ChangeContext = {
  * Records a change of a published program in the changelog and queues one mail for each person who starred the
  * session, in the caller's transaction: the change, its entry and its mails exist together or not at all. A reader
  * who may not see the session (its audience changed, their membership lapsed) is told only that something changed.
+ * People in `alreadyTold` (signed up for a session being cancelled, who got their own mail) are not mailed again.
  * Returns the kind recorded, or null when the program is a draft or nothing that matters changed.
  */
 export async function recordProgramChange(
@@ -56,6 +57,7 @@ export async function recordProgramChange(
   session: ChangedSession,
   before: SessionState,
   after: SessionState,
+  alreadyTold: readonly string[] = [],
 ): Promise<ProgramChangeKind | null> {
   if (!context.conference.published) return null;
   const kind = changeKind(before, after);
@@ -73,7 +75,14 @@ export async function recordProgramChange(
     .select({ id: users.id, email: users.email, name: users.name })
     .from(sessionStars)
     .innerJoin(users, eq(users.id, sessionStars.userId))
-    .where(and(eq(sessionStars.sessionId, session.id), eq(users.status, "active"), sql`${users.emailVerifiedAt} is not null`));
+    .where(
+      and(
+        eq(sessionStars.sessionId, session.id),
+        eq(users.status, "active"),
+        sql`${users.emailVerifiedAt} is not null`,
+        alreadyTold.length > 0 ? notInArray(users.id, [...alreadyTold]) : undefined,
+      ),
+    );
   if (readers.length === 0) return kind;
   const owners = await tx
     .select({ userId: speakers.userId })

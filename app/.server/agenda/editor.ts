@@ -20,6 +20,7 @@ import { renderMarkdown } from "../markdown/render.ts";
 import { recordProgramChange, type ChangeContext, type SessionState } from "./changes.ts";
 import { requireConference, type ConferenceRow } from "./conferences.ts";
 import { constraintViolation } from "./constraints.ts";
+import { cancelSessionSignups, fillSessionWaitlist, lockSessionLedger } from "../registration/ledger.ts";
 import { atClock, clockOf, CLOCK, dayLabel, dayOf, daysFrom, nextDay } from "./time.ts";
 import { programChanged } from "./version.ts";
 
@@ -334,13 +335,16 @@ async function lockSession(tx: Executor, conference: ConferenceRow, sessionId: s
       startsAt: programSessions.startsAt,
       endsAt: programSessions.endsAt,
       status: programSessions.status,
+      capacity: programSessions.capacity,
       updatedAt: programSessions.updatedAt,
       roomName: rooms.name,
     })
     .from(programSessions)
     .leftJoin(rooms, eq(rooms.id, programSessions.roomId))
     .where(and(eq(programSessions.id, sessionId), eq(programSessions.conferenceId, conference.id)))
-    .for("update", { of: programSessions });
+    // Not FOR UPDATE: a sign-up holding the session's seat ledger inserts a row referencing the session, which takes a
+    // key-share lock on it, while the editor then waits for that ledger; a no-key lock lets the sign-up finish.
+    .for("no key update", { of: programSessions });
   if (!row) throw new NotFoundError();
   return row;
 }
@@ -362,6 +366,12 @@ export async function updateSession(actor: Actor, sessionId: string, input: z.ou
       const { roomName } = await checkReferences(tx, conference, input);
       const clash = await findDoubleBooking(tx, conference, placed, input, sessionId);
       if (clash) throw clash;
+      // The ledger is locked before the new capacity is written, so a sign-up waiting for it counts against the new one.
+      const ledger = input.capacity === before.capacity ? null : await lockSessionLedger(tx, sessionId);
+      if (ledger && input.capacity !== null && input.capacity < ledger.seatsTaken) {
+        const confirmed = ledger.seatsTaken === 1 ? "1 person has a confirmed seat" : `${ledger.seatsTaken} people have a confirmed seat`;
+        throw new InvalidError({ capacity: [`${confirmed} in this session: enter at least ${ledger.seatsTaken} seats. Nobody loses a seat they were given.`] });
+      }
       const from: SessionState = { startsAt: before.startsAt, endsAt: before.endsAt, room: before.roomName, status: before.status };
       const to: SessionState = { ...placed, room: roomName, status: before.status };
       const kind = await recordProgramChange(tx, changeContext(conference, origin), { id: sessionId, conferenceId: conference.id, title: input.title, audience: input.audience }, from, to);
@@ -371,6 +381,8 @@ export async function updateSession(actor: Actor, sessionId: string, input: z.ou
         .set({ ...sessionValues(input, placed), status, updatedAt: sql`clock_timestamp()` })
         .where(eq(programSessions.id, sessionId));
       await writeSpeakers(tx, sessionId, input.speakerIds);
+      // More seats, or no limit: the waitlist moves up now, in this transaction.
+      if (ledger) await fillSessionWaitlist(tx, { ...ledger, capacity: input.capacity }, origin);
       await programChanged(tx, conference.id);
     });
   } catch (error) {
@@ -380,7 +392,10 @@ export async function updateSession(actor: Actor, sessionId: string, input: z.ou
   }
 }
 
-/** Cancels a session, or puts a cancelled one back on the program (where its room and speakers must still be free). */
+/**
+ * Cancels a session, or puts a cancelled one back on the program (where its room and speakers must still be free).
+ * Cancelling ends its sign-ups and waitlist and mails each person; reinstating does not bring them back.
+ */
 export async function setSessionCancelled(actor: Actor, sessionId: string, cancelled: boolean, origin: RequestOrigin): Promise<void> {
   assertPermission(actor, "edit:agenda");
   const conference = await currentConference(getDb());
@@ -390,7 +405,16 @@ export async function setSessionCancelled(actor: Actor, sessionId: string, cance
       if ((before.status === "cancelled") === cancelled) return;
       const status: SessionStatus = cancelled ? "cancelled" : "scheduled";
       const slot = { startsAt: before.startsAt, endsAt: before.endsAt, room: before.roomName };
-      await recordProgramChange(tx, changeContext(conference, origin), { id: sessionId, conferenceId: conference.id, title: before.title, audience: before.audience }, { ...slot, status: before.status }, { ...slot, status });
+      // Signed-up people are told by their own mail, and not again by the one to people who starred the session.
+      const told = cancelled ? await cancelSessionSignups(tx, await lockSessionLedger(tx, sessionId), origin) : [];
+      await recordProgramChange(
+        tx,
+        changeContext(conference, origin),
+        { id: sessionId, conferenceId: conference.id, title: before.title, audience: before.audience },
+        { ...slot, status: before.status },
+        { ...slot, status },
+        told,
+      );
       await tx.update(programSessions).set({ status, updatedAt: sql`clock_timestamp()` }).where(eq(programSessions.id, sessionId));
       await programChanged(tx, conference.id);
     });

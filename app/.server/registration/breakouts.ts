@@ -79,6 +79,9 @@ export async function signUpForSession(viewer: Viewer, sessionId: string): Promi
     if (clash) throw new ConflictError(`This session overlaps "${clash.title}", which you signed up for. Withdraw from that one first.`);
 
     const ledger = await lockSessionLedger(tx, sessionId);
+    // The organizers may have cancelled the session or removed its sign-up while this request waited for the lock.
+    if (ledger.cancelled) throw new ConflictError("This session is cancelled.");
+    if (ledger.capacity === null) throw new ConflictError("This session has no sign-up: just come.");
     const status: SignupResult["status"] = (await takeSessionSeat(tx, ledger)) ? "confirmed" : "waitlisted";
     const values = { status, waitlistedAt: status === "waitlisted" ? sql`clock_timestamp()` : null, registrationId: registration.id, updatedAt: sql`now()` };
     const [row] = existing

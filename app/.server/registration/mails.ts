@@ -70,6 +70,23 @@ export function signupPromotedMail(to: string, name: string, session: { title: s
   return {
     to,
     subject: `A seat is yours: ${session.title}`,
-    text: `Hello ${name},\n\na seat came free in "${session.title}" (${describeSlot({ ...session, room: null }, session.timeZone)}) and, as you were first on its waitlist, it is yours.\n\nYour sessions: ${links.link("/register/breakouts")}${SIGNATURE}`,
+    text: `Hello ${name},\n\na seat came free in "${session.title}" (${describeSlot({ ...session, room: null }, session.timeZone)}) and, as you were next on its waitlist, it is yours.\n\nYour sessions: ${links.link("/register/breakouts")}${SIGNATURE}`,
+  };
+}
+
+export function signupSessionCancelledMail(
+  to: string,
+  name: string,
+  session: { title: string; startsAt: Date; endsAt: Date; timeZone: string },
+  hadSeat: boolean,
+  links: Links,
+): Mail {
+  const held = hadSeat ? "your seat in it" : "your place on its waitlist";
+  return {
+    to,
+    subject: `Cancelled: ${session.title}`,
+    text:
+      `Hello ${name},\n\nthe organizers have cancelled "${session.title}" (${describeSlot({ ...session, room: null }, session.timeZone)}), so ${held} is released. ` +
+      `Should the session be put back on the program, you would need to sign up for it again.\n\nYour sessions: ${links.link("/register/breakouts")}${SIGNATURE}`,
   };
 }

@@ -203,14 +203,17 @@ export async function withdrawRegistration(tx: Transaction, ledger: ConferenceLe
 /** Gives up every breakout seat and waitlist place of a registration, session by session in id order. */
 export async function cancelSignupsOf(tx: Transaction, registrationId: string, links: Links): Promise<void> {
   const signups = await tx
-    .select({ id: breakoutSignups.id, sessionId: breakoutSignups.sessionId, status: breakoutSignups.status })
+    .select({ id: breakoutSignups.id, sessionId: breakoutSignups.sessionId })
     .from(breakoutSignups)
     .where(and(eq(breakoutSignups.registrationId, registrationId), inArray(breakoutSignups.status, ["confirmed", "waitlisted"])))
     .orderBy(breakoutSignups.sessionId);
   for (const signup of signups) {
     const ledger = await lockSessionLedger(tx, signup.sessionId);
+    // Read again under the lock: a promotion or a cancelled session may have changed it while this waited.
+    const [current] = await tx.select({ status: breakoutSignups.status }).from(breakoutSignups).where(eq(breakoutSignups.id, signup.id));
+    if (!current || current.status === "cancelled") continue;
     await tx.update(breakoutSignups).set({ status: "cancelled", waitlistedAt: null, updatedAt: sql`now()` }).where(eq(breakoutSignups.id, signup.id));
-    if (signup.status === "confirmed") await releaseSessionSeat(tx, ledger, links);
+    if (current.status === "confirmed") await releaseSessionSeat(tx, ledger, links);
   }
 }
 

@@ -83,13 +83,19 @@ export default function EditSession() {
       {cancelled ? (
         <ValidatedForm reply={reply} intent="reinstate">
           <ConfirmAction label="Reinstate the session" confirmLabel="Yes, reinstate it">
-            <p>The session takes place after all, at the time and in the room above. Everyone who starred it is told.</p>
+            <p>
+              The session takes place after all, at the time and in the room above. Everyone who starred it is told. Sign-ups and waitlist places
+              ended by the cancellation are not restored: people sign up again.
+            </p>
           </ConfirmAction>
         </ValidatedForm>
       ) : (
         <ValidatedForm reply={reply} intent="cancel">
           <ConfirmAction label="Cancel the session" confirmLabel="Yes, cancel it" className="danger">
-            <p>The session stays on the program, marked cancelled; everyone who starred it is told. You can reinstate it later.</p>
+            <p>
+              The session stays on the program, marked cancelled; everyone who starred it is told. Its sign-ups and waitlist end, and each person
+              on them is mailed. You can reinstate it later, but sign-ups do not come back.
+            </p>
           </ConfirmAction>
         </ValidatedForm>
       )}
