@@ -5,13 +5,25 @@ import {
   useEffect,
   useId,
   useRef,
+  useState,
+  type FormEvent,
   type InputHTMLAttributes,
   type MouseEvent,
   type ReactNode,
   type SelectHTMLAttributes,
   type TextareaHTMLAttributes,
 } from "react";
-import { FORM_ID_FIELD, type FieldConstraint, type FieldErrors, type FormConstraints, type FormReply, type SubmittedValues } from "#app/shared/form-reply.ts";
+import type { z } from "zod";
+import {
+  fieldErrorsOf,
+  FORM_ID_FIELD,
+  submittedValues,
+  type FieldConstraint,
+  type FieldErrors,
+  type FormConstraints,
+  type FormReply,
+  type SubmittedValues,
+} from "#app/shared/form-reply.ts";
 
 /**
  * One form on a page: its id (field ids derive from it, so the error summary can link to them), the intent that
@@ -54,6 +66,11 @@ type ValidatedFormProps = Omit<FormProps, "children" | "id"> & {
   announce?: boolean;
   /** Shown above the fields, with the error summary. */
   intro?: ReactNode;
+  /**
+   * The form's schema, or the part of it that needs no server (a module of app/shared): checked in the browser before
+   * sending, so a form it refuses is not sent and shows the messages the server's reply would. The server still checks.
+   */
+  clientSchema?: z.ZodType;
   children: ReactNode;
 };
 
@@ -62,7 +79,8 @@ type ValidatedFormProps = Omit<FormProps, "children" | "id"> & {
  * top (focused, each message linking to its field), keeps what was typed, marks the fields; after a success it
  * announces the notice. It is a plain POST form, so all of this works without JavaScript too. The browser's own
  * validation is off (the limits stay as attributes, for screen readers and maxlength): every message comes from the
- * server's schema and appears the same way, in the summary and at the field.
+ * form's zod schema and appears the same way, in the summary and at the field, whether the server refused the form or
+ * the page did (`clientSchema`).
  */
 export function ValidatedForm({
   id,
@@ -74,19 +92,24 @@ export function ValidatedForm({
   resetOnSuccess,
   announce = true,
   intro,
+  clientSchema,
   children,
   className,
+  onSubmit,
   ...props
 }: ValidatedFormProps) {
   const mine = replyFor(reply, intent ?? null, row ?? null);
   const formId = id ?? (row ? `${intent ?? "form"}-${row}` : (intent ?? "form"));
   const failed = mine?.status === "error" ? mine : null;
-  const notice = mine?.status === "success" && announce ? mine.notice : null;
+  // The page's own refusal, a new object each time, so the summary takes focus again on every refused submit.
+  const [refused, setRefused] = useState<{ errors: FieldErrors } | null>(null);
+  const errors = refused?.errors ?? failed?.errors ?? null;
+  const notice = mine?.status === "success" && announce && !refused ? mine.notice : null;
   const state: FormState = {
     id: formId,
     intent: intent ?? null,
     constraints,
-    errors: failed?.errors ?? null,
+    errors,
     values: failed?.values ?? null,
     defaults,
   };
@@ -94,15 +117,27 @@ export function ValidatedForm({
   useEffect(() => {
     if (mine?.status === "success" && resetOnSuccess) formRef.current?.reset();
   }, [mine, resetOnSuccess]);
+  const check = (event: FormEvent<HTMLFormElement>) => {
+    onSubmit?.(event);
+    if (!clientSchema || event.defaultPrevented) return;
+    const sent = new FormData(event.currentTarget, (event.nativeEvent as SubmitEvent).submitter);
+    const result = clientSchema.safeParse(submittedValues(sent));
+    if (result.success) {
+      setRefused(null);
+      return;
+    }
+    event.preventDefault();
+    setRefused({ errors: fieldErrorsOf(result.error) });
+  };
   return (
     <FormContext.Provider value={state}>
-      <Form ref={formRef} method="post" className={className ?? "form"} noValidate {...props}>
+      <Form ref={formRef} method="post" className={className ?? "form"} noValidate onSubmit={check} {...props}>
         {notice ? (
           <p className="notice success" role="status">
             {notice}
           </p>
         ) : null}
-        {failed ? <ErrorSummary errors={failed.errors} formId={formId} reply={mine} /> : null}
+        {errors ? <ErrorSummary errors={errors} formId={formId} reply={refused ?? mine} /> : null}
         {intro}
         {intent ? <input type="hidden" name="intent" value={intent} /> : null}
         {row ? <input type="hidden" name={FORM_ID_FIELD} value={row} /> : null}

@@ -1,3 +1,5 @@
+import type { z } from "zod";
+
 /** Messages per field name; `form` holds those about the whole form. */
 export type FieldErrors = Partial<Record<string, string[]>>;
 
@@ -19,3 +21,24 @@ export const FORM_ID_FIELD = "_form";
 /** Limits of one field, read from the form's zod schema on the server and applied as HTML attributes. */
 export type FieldConstraint = { required?: boolean; minLength?: number; maxLength?: number; min?: number; max?: number };
 export type FormConstraints = Record<string, FieldConstraint>;
+
+/** What was typed, from the form's data as the browser sends it: a name sent more than once (checkboxes) gives a list. */
+export function submittedValues(formData: FormData): SubmittedValues {
+  const values: SubmittedValues = {};
+  for (const [key, value] of formData) {
+    if (typeof value !== "string") continue;
+    const existing = values[key];
+    values[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
+  }
+  return values;
+}
+
+/** What zod says about a form, per field (`form` for the whole of it): the server's reply and the page's own check. */
+export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
+  const errors: Record<string, string[]> = {};
+  for (const issue of error.issues) {
+    const field = issue.path.length > 0 ? String(issue.path[0]) : "form";
+    (errors[field] ??= []).push(issue.message);
+  }
+  return errors;
+}

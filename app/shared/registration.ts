@@ -57,13 +57,3 @@ export type RegistrationForm = z.output<typeof RegistrationFormSchema>;
 /** The form's fields as the page fills them in: the registration's answers, or the profile's. */
 export const REGISTRATION_FIELDS = ["category", "agency", "jobTitle", "country", "arrivalOn", "departureOn", "dietaryNeeds", "accessibilityNeeds", "directoryConsent"] as const;
 export type RegistrationValues = Partial<Record<(typeof REGISTRATION_FIELDS)[number], string>>;
-
-/** What zod says about a form, per field, in the shape the server sends back. */
-export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
-  const errors: Record<string, string[]> = {};
-  for (const issue of error.issues) {
-    const field = issue.path.length > 0 ? String(issue.path[0]) : "form";
-    (errors[field] ??= []).push(issue.message);
-  }
-  return errors;
-}

@@ -6,9 +6,10 @@
  * redirect carries a redirectTo, it must name the URL that was asked for.
  *
  * A module adds, for each route: a `page(...)` row per URL worth checking, and a `post(...)` row per intent of each
- * form (the test fails while a route, an action or an intent written in a route module has no row). Columns are the
- * ROLES; `.also({...})` adds expectations for PERSONAS, viewers defined by how they relate to a fixture (the manager
- * of a group and a plain member of it; the speaker of a session, the author of a post as those modules arrive).
+ * form (the test fails while a route, an action or an intent written in a route module or in a component posting to
+ * it has no row). Columns are the ROLES; `.also({...})` adds expectations for PERSONAS, viewers defined by how they
+ * relate to a fixture (the manager of a group and a plain member of it; the speaker of a session, the author of a
+ * post as those modules arrive).
  * POST fields should be harmless to repeat: empty fields show that the guard runs before the form is read (an
  * allowed viewer gets 400), real fields show the domain's own check (owner 200, non-owner 403 or 404).
  */
@@ -53,9 +54,10 @@ const MFA = "302 /account/mfa?required=1&redirectTo=…";
  * Values for the `{placeholders}` in URLs and fields, filled in beforeAll: `{application}` is an open application of
  * a fixture applicant; `{group}` a community managed by "group manager" with "group member" in it; `{bystander}` an
  * account that POSTs add to that group; `{outsider}` an account never in it. From the demo program: `{session}` a
- * public session, `{members-session}` one for vetted members at which "session speaker" speaks, `{cancel-session}`
- * one the organizers' rows cancel, `{feed}` the token of a personal calendar feed, `{breakout}` a session with limited
- * seats for attendees ("registered attendee" holds an approved registration for the current edition).
+ * public session, `{members-session}` one for vetted members at which "session speaker" speaks, `{attendees-session}`
+ * one for the edition's registered attendees, `{cancel-session}` one the organizers' rows cancel, `{feed}` the token
+ * of a personal calendar feed, `{breakout}` a session with limited seats for attendees ("registered attendee" holds an
+ * approved registration for the current edition).
  */
 const FIXTURE: Record<string, string> = {
   application: "",
@@ -66,6 +68,7 @@ const FIXTURE: Record<string, string> = {
   outsider: "",
   session: "",
   "members-session": "",
+  "attendees-session": "",
   "cancel-session": "",
   feed: "",
   breakout: "",
@@ -139,6 +142,9 @@ const PAGES: Row[] = [
   page("/agenda/sessions/:id",          "/agenda/sessions/{session}",              200,       200,        200,      200,    200,       200,       200),
   page("/agenda/sessions/:id",          "/agenda/sessions/{members-session}",      404,       404,        404,      200,    200,       200,       200)
     .also({ "session speaker": 200, "group manager": 404 }),
+  // For the edition's approved registrations: absent for anyone else, a vetted member included; staff see it.
+  page("/agenda/sessions/:id",          "/agenda/sessions/{attendees-session}",    404,       404,        404,      404,    404,       200,       200)
+    .also({ "registered attendee": 200 }),
   page("/agenda/sessions/:id",          "/agenda/sessions/{unknown-application}",  404,       404,        404,      404,    404,       404,       404),
   page("/agenda/sessions/:id",          "/agenda/sessions/not-an-id",              404,       404,        404,      404,    404,       404,       404),
   page("/agenda/sessions/:id.ics",      "/agenda/sessions/{session}.ics",          200,       200,        200,      200,    200,       200,       200),
@@ -215,6 +221,9 @@ const PAGES: Row[] = [
   page("/*",                            "/no/such/page-anywhere",                  404,       404,        404,      404,    404,       404,       404),
 ];
 
+/** Answers the registration form accepts for the demo edition (7–11 June 2027). */
+const UPDATE = { category: "us_federal", agency: "Postal Inspection Service", jobTitle: "Inspector", country: "US", arrivalOn: "2027-06-06", departureOn: "2027-06-11" };
+
 const ACTIONS: Row[] = [
   //   route                             URL                              intent           fields                                  anonymous  unverified  attendee  member  moderator  organizer  admin
   post("/signup",                       "/signup",                       null,            {},                                     400,       ACCOUNT,    ACCOUNT,  ACCOUNT, ACCOUNT,  ACCOUNT,   ACCOUNT),
@@ -268,19 +277,30 @@ const ACTIONS: Row[] = [
   post("/admin/groups/:groupId",        "/admin/groups/{unknown-group}", "add",           { email: "{bystander}", role: "member" }, SIGN_IN, VERIFY,  404,      404,    404,       404,       404)
     .also({ "group manager": 404, "group member": 404 }),
 
-  // Stars come from a component (a fetcher or a plain form) whose intent is the star's state.
-  post("/agenda/sessions/:id",          "/agenda/sessions/{session}",    null,            { intent: "star" },                     SIGN_IN,   VERIFY,     200,      200,    200,       200,       200),
-  post("/agenda/sessions/:id",          "/agenda/sessions/{members-session}", null,       { intent: "star" },                     SIGN_IN,   VERIFY,     404,      200,    200,       200,       200),
+  // Stars come from a component (a fetcher or a plain form) whose intent is the star's state. A star can always be
+  // taken back, even from a session one no longer sees (it says nothing of whether the session exists).
+  post("/agenda/sessions/:id",          "/agenda/sessions/{session}",    "star",          {},                                     SIGN_IN,   VERIFY,     200,      200,    200,       200,       200),
+  post("/agenda/sessions/:id",          "/agenda/sessions/{members-session}", "star",     {},                                     SIGN_IN,   VERIFY,     404,      200,    200,       200,       200),
+  post("/agenda/sessions/:id",          "/agenda/sessions/{attendees-session}", "star",   {},                                     SIGN_IN,   VERIFY,     404,      404,    404,       200,       200)
+    .also({ "registered attendee": 200 }),
+  post("/agenda/sessions/:id",          "/agenda/sessions/{session}",    "unstar",        {},                                     SIGN_IN,   VERIFY,     200,      200,    200,       200,       200),
+  post("/agenda/sessions/:id",          "/agenda/sessions/{attendees-session}", "unstar", {},                                     SIGN_IN,   VERIFY,     200,      200,    200,       200,       200),
   post("/agenda/mine",                  "/agenda/mine",                  "create-feed",   {},                                     SIGN_IN,   VERIFY,     200,      200,    200,       200,       200),
   post("/agenda/mine",                  "/agenda/mine",                  "revoke-feed",   {},                                     SIGN_IN,   VERIFY,     200,      200,    200,       200,       200),
   post("/register",                     "/register",                     "register",      {},                                     SIGN_IN,   VERIFY,     400,      400,    400,       400,       400),
-  post("/register",                     "/register",                     "update",        {},                                     SIGN_IN,   VERIFY,     400,      400,    400,       400,       400),
-  // Nobody here but the registered attendee has a registration to cancel (and that one is left alone).
-  post("/register",                     "/register",                     "cancel",        {},                                     SIGN_IN,   VERIFY,     409,      409,    409,       409,       409),
+  post("/register",                     "/register",                     "update",        {},                                     SIGN_IN,   VERIFY,     400,      400,    400,       400,       400)
+    .also({ "registered attendee": 400 }),
+  // Valid answers: only someone with an open registration has one to change.
+  post("/register",                     "/register",                     "update",        UPDATE,                                 SIGN_IN,   VERIFY,     409,      409,    409,       409,       409)
+    .also({ "registered attendee": "302 /register" }),
   post("/register/breakouts",           "/register/breakouts",           "sign-up",       { sessionId: "{breakout}" },            SIGN_IN,   VERIFY,     403,      403,    403,       403,       403)
-    .also({ "registered attendee": "302 /register/breakouts?done=confirmed" }),
+    .also({ "registered attendee": "302 /register/breakouts" }),
   post("/register/breakouts",           "/register/breakouts",           "withdraw",      { sessionId: "{breakout}" },            SIGN_IN,   VERIFY,     403,      403,    403,       403,       403)
-    .also({ "registered attendee": "302 /register/breakouts?done=withdrawn" }),
+    .also({ "registered attendee": "302 /register/breakouts" }),
+  // Nobody here but the registered attendee has a registration to cancel. After the breakout rows: the cancel gives up
+  // the seat they use.
+  post("/register",                     "/register",                     "cancel",        {},                                     SIGN_IN,   VERIFY,     409,      409,    409,       409,       409)
+    .also({ "registered attendee": "302 /register" }),
   post("/admin/registrations",          "/admin/registrations",          "approve",       {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       400,       400)
     .also({ "registered attendee": 403 }),
   post("/admin/registrations",          "/admin/registrations",          "waitlist",      {},                                     SIGN_IN,   VERIFY,     403,      403,    403,       400,       400),
@@ -330,6 +350,7 @@ const WITHOUT_MFA: { url: string; expected: Record<PrivilegedRole, Expected> }[]
   withoutMfa("/admin/agenda/sessions/{session}", 403, 403, MFA,      MFA),
   // A member without the second factor sees what an attendee sees of the program.
   withoutMfa("/agenda/sessions/{members-session}", 404, 404, 404,    404),
+  withoutMfa("/agenda/sessions/{attendees-session}", 404, 404, 404,  404),
   // What any signed-in account may do needs no second factor.
   withoutMfa("/account",             200,    200,       200,       200),
   withoutMfa("/account/mfa",         200,    200,       200,       200),
@@ -374,6 +395,7 @@ beforeAll(async () => {
   await importProgram(path.resolve("content/program"));
   FIXTURE.session = await demoSessionId("opening-plenary");
   FIXTURE["members-session"] = await demoSessionId("live-case-review");
+  FIXTURE["attendees-session"] = await demoSessionId("conference-dinner");
   FIXTURE["cancel-session"] = await demoSessionId("fri-coffee");
   FIXTURE.feed = await createFeedToken({ id: accounts.pages.attendee });
   FIXTURE.breakout = await demoSessionId("k9-night-demonstration");
@@ -430,7 +452,7 @@ function mismatch(expected: Expected, url: string, status: number, location: str
   return null;
 }
 
-/** An expected redirect may name a fixture, as in "302 /admin/agenda/sessions/{cancel-session}?done=cancelled". */
+/** An expected redirect may name a fixture, as in "302 /admin/agenda/sessions/{cancel-session}". */
 function expectedOf(expected: Expected): Expected {
   return typeof expected === "string" ? (concrete(expected) as Expected) : expected;
 }
@@ -472,11 +494,39 @@ describe("the table is complete", () => {
     return files;
   }
 
-  /** The intents a route module's forms send, read from its source: `<ValidatedForm intent="…">` or `name="intent" value="…"`. */
+  /**
+   * The intents written in a module's forms: `<ValidatedForm intent="…">` (or a component's prop of that name),
+   * `name="intent" value="…"`, or a button whose value is one of several, `name="intent" value={starred ? "…" : "…"}`.
+   */
+  function intentsOf(source: string): string[] {
+    const literal = [...source.matchAll(/(?:\bintent|name="intent"\s+value)="([^"]+)"/g)].map((match) => match[1]!);
+    const chosen = [...source.matchAll(/name="intent"\s+value=\{([^}]*)\}/g)].flatMap((match) => [...match[1]!.matchAll(/"([^"]+)"/g)].map((value) => value[1]!));
+    return [...literal, ...chosen];
+  }
+
+  /** The intents a route module's own forms send, read from its source. */
   function intentsIn(file: string): string[] {
-    const source = fs.readFileSync(path.resolve("app", file), "utf8");
-    const sent = source.matchAll(/(?:\bintent|name="intent"\s+value)="([^"]+)"/g);
-    return [...new Set([...sent].map((match) => match[1]!))].sort();
+    return intentsOf(fs.readFileSync(path.resolve("app", file), "utf8"));
+  }
+
+  /**
+   * The intents components send to a route named by their form's `action`, by URL pattern: the star button posts to
+   * its session from every page that shows it. A component without an action posts to the page that renders it, and
+   * takes its intent as a prop there (`<RegistrationFormFields intent="update">`), which that route's scan reads.
+   */
+  function componentIntents(patterns: string[]): Map<string, string[]> {
+    const shape = (url: string) => url.replace(/\$\{[^}]+\}|:\w+/g, "*");
+    const found = new Map<string, string[]>();
+    for (const file of fs.readdirSync(path.resolve("app/components"), { recursive: true, encoding: "utf8" })) {
+      if (!file.endsWith(".tsx")) continue;
+      const source = fs.readFileSync(path.resolve("app/components", file), "utf8");
+      const action = /\baction=\{?[`"](\/[^`"]*)[`"]/.exec(source)?.[1];
+      if (action === undefined) continue;
+      const pattern = patterns.find((candidate) => shape(candidate) === shape(action));
+      if (!pattern) throw new Error(`app/components/${file} posts to ${action}, which no route serves`);
+      found.set(pattern, [...(found.get(pattern) ?? []), ...intentsOf(source)]);
+    }
+    return found;
   }
 
   test("every route of the server build has a page row, and every row a route", async () => {
@@ -490,12 +540,14 @@ describe("the table is complete", () => {
   test("every action has a row per intent its forms send, and no row names an action or intent that does not exist", async () => {
     const build = await serverBuild();
     const files = routeFiles();
+    const patterns = routePatterns(build);
+    const fromComponents = componentIntents([...patterns.values()]);
     const wanted: string[] = [];
-    for (const [id, pattern] of routePatterns(build)) {
+    for (const [id, pattern] of patterns) {
       if (!build.routes[id]?.module.action) continue;
       const file = files.get(pattern);
       if (!file) throw new Error(`app/routes.ts has no route ${pattern}`);
-      const intents = intentsIn(file);
+      const intents = [...new Set([...intentsIn(file), ...(fromComponents.get(pattern) ?? [])])].sort();
       for (const intent of intents.length > 0 ? intents : [null]) wanted.push(`${pattern} ${intent ?? "(no intent)"}`);
     }
     const tabled = [...new Set(ACTIONS.map((row) => `${row.route} ${row.intent ?? "(no intent)"}`))];

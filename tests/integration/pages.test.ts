@@ -11,6 +11,7 @@ import { auditLog } from "#db/schema/audit.ts";
 import { decideApplication } from "#app/.server/vetting/review.ts";
 import { replyToInformationRequest } from "#app/.server/vetting/applications.ts";
 import { createUser, createUserSession, FACTORY_PASSWORD } from "#tests/factories/accounts.ts";
+import { createRegistrationConference } from "#tests/factories/registration.ts";
 import { createApplication, FACTORY_ORIGIN } from "#tests/factories/vetting.ts";
 import { startTestApp, type TestApp, type TestClient } from "#tests/support/app.ts";
 import { errorSummary, field, formAlert, notices, textareaValue } from "#tests/support/html.ts";
@@ -161,6 +162,26 @@ describe("forms", () => {
     expect(notices(shown.text)).toEqual(["Your password was changed. Every other session was signed out; this browser stays signed in."]);
     const reloaded = await client.get("/account/security");
     expect(notices(reloaded.text)).toEqual([]);
+  });
+
+  test("registering redirects to a notice that shows once, not on a reload", async () => {
+    await createRegistrationConference({ approval: "open" });
+    const client = await signedIn(await createUser());
+    const registered = await client.post("/register", {
+      intent: "register",
+      category: "us_federal",
+      agency: "Postal Inspection Service",
+      jobTitle: "Inspector",
+      country: "US",
+      arrivalOn: "2027-06-06",
+      departureOn: "2027-06-11",
+    });
+    expect([registered.status, registered.location]).toEqual([302, "/register"]);
+    const shown = await client.follow();
+    expect(notices(shown.text)).toEqual(["Thank you: your registration is in. We sent you a mail."]);
+    const reloaded = await client.get("/register");
+    expect(notices(reloaded.text)).toEqual([]);
+    expect(plain(reloaded.text)).toContain("Approved");
   });
 });
 

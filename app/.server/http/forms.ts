@@ -11,7 +11,7 @@ import type { z } from "zod";
 import { config } from "../config.ts";
 import { DomainError, InvalidError, TooLargeError } from "../errors.ts";
 import { BodyTooLargeError, isBodyTooLarge, tooLargeMessage } from "./body-limit.ts";
-import { FORM_ID_FIELD, type FieldErrors, type FormReply, type SubmittedValues } from "#app/shared/form-reply.ts";
+import { fieldErrorsOf, FORM_ID_FIELD, submittedValues, type FieldErrors, type FormReply, type SubmittedValues } from "#app/shared/form-reply.ts";
 
 export type { FieldErrors, FormReply } from "#app/shared/form-reply.ts";
 
@@ -73,27 +73,12 @@ export function isParserLimitError(error: unknown): boolean {
   return false;
 }
 
-function valuesOf(formData: FormData): SubmittedValues {
-  const values: SubmittedValues = {};
-  for (const [key, value] of formData) {
-    if (typeof value !== "string") continue;
-    const existing = values[key];
-    values[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
-  }
-  return values;
-}
-
 /** Parses a form with its zod schema; every problem is reported against the field it belongs to. */
 export async function parseForm<S extends z.ZodType>(request: Request, schema: S): Promise<FormResult<z.output<S>>> {
-  const values = valuesOf(await readFormData(request));
+  const values = submittedValues(await readFormData(request));
   const result = schema.safeParse(values);
   if (result.success) return { ok: true, data: result.data, values };
-  const errors: FieldErrors = {};
-  for (const issue of result.error.issues) {
-    const field = issue.path.length > 0 ? String(issue.path[0]) : "form";
-    (errors[field] ??= []).push(issue.message);
-  }
-  return { ok: false, errors, values };
+  return { ok: false, errors: fieldErrorsOf(result.error), values };
 }
 
 /** What a form handler returns when the submission did what it asked: a notice to announce, and any data for the page. */

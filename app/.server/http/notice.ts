@@ -24,6 +24,15 @@ export const NOTICES = {
   "program-published": "The program is published: everyone can see it now, and changes from here on are announced.",
   "group-created": "The group is created. Add its members below.",
   "vetting-withdrawn": "Your application is withdrawn. You can apply again whenever you like.",
+  "registration-submitted": "Thank you: your registration is in. We sent you a mail.",
+  "registration-updated": "Your answers are saved.",
+  "registration-cancelled": "Your registration is cancelled. Your seat goes to the next person on the waitlist.",
+  "breakout-confirmed": "You have a seat in this session.",
+  "breakout-waitlisted": "The session is full: you are on its waitlist, at the place shown below.",
+  "breakout-withdrawn": "You withdrew. A seat you held goes to the next person waiting.",
+  "breakout-not-signed-up": "You were not signed up for this session.",
+  "registration-settings-saved": "Saved.",
+  "registration-settings-promoted": "Saved. The new seats went to the people first on the waitlist, and each was told by mail.",
 } as const;
 export type NoticeKey = keyof typeof NOTICES;
 

@@ -1,10 +1,11 @@
 import { Field, replyFor, SelectField, SubmitButton, TextareaField, ValidatedForm } from "#app/components/forms.tsx";
 import type { FormConstraints, FormReply } from "#app/shared/form-reply.ts";
-import { CATEGORY_LABELS, CATEGORIES, type RegistrationValues } from "#app/shared/registration.ts";
+import { CATEGORY_LABELS, CATEGORIES, RegistrationFormSchema, type RegistrationValues } from "#app/shared/registration.ts";
 
 /**
- * The registration form, for a new registration and for changing one. The server's schema checks it; a refused
- * form comes back with a summary at the top and what was typed, with or without JavaScript.
+ * The registration form, for a new registration and for changing one. Its schema checks it in the browser before it
+ * is sent and on the server (which also knows the country list and the conference days); a refused form shows a
+ * summary at the top and keeps what was typed, with or without JavaScript.
  */
 export function RegistrationFormFields({
   intent,
@@ -30,7 +31,7 @@ export function RegistrationFormFields({
   const consent = mine?.status === "error" ? mine.values.directoryConsent === "on" : defaults.directoryConsent === "on";
   const consentId = `${intent}-directoryConsent`;
   return (
-    <ValidatedForm reply={reply} intent={intent} constraints={constraints} defaults={defaults}>
+    <ValidatedForm reply={reply} intent={intent} constraints={constraints} defaults={defaults} clientSchema={RegistrationFormSchema}>
       {invitation ? <input type="hidden" name="invitation" value={invitation} /> : null}
       <SelectField
         name="category"

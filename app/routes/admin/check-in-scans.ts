@@ -1,7 +1,7 @@
 import { data } from "react-router";
 import { requirePermission } from "#app/.server/accounts/guards.ts";
 import { getDoorList, syncScans, SyncSchema } from "#app/.server/registration/check-in.ts";
-import { fieldErrorsOf } from "#app/shared/registration.ts";
+import { fieldErrorsOf } from "#app/shared/form-reply.ts";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "#app/shared/route-args.ts";
 
 /** The check-in page's JSON: GET the badges that may enter (for a phone's offline list), POST a queue of scans. */

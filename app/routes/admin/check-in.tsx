@@ -4,7 +4,7 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from "react"
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { SubmitButton } from "#app/components/forms.tsx";
 import { requirePermission } from "#app/.server/accounts/guards.ts";
-import { fieldErrorsOf } from "#app/shared/registration.ts";
+import { fieldErrorsOf } from "#app/shared/form-reply.ts";
 import { checkIn, getDoorList, ScanSchema } from "#app/.server/registration/check-in.ts";
 import { readFormData } from "#app/.server/http/forms.ts";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "#app/shared/route-args.ts";

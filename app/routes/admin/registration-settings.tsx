@@ -1,11 +1,12 @@
-import { redirect, type MetaFunction } from "react-router";
-import { Link, useActionData, useLoaderData, useSearchParams } from "react-router";
+import type { MetaFunction } from "react-router";
+import { Link, useActionData, useLoaderData } from "react-router";
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { Field, SelectField, SubmitButton, ValidatedForm } from "#app/components/forms.tsx";
 import { requirePermission } from "#app/.server/accounts/guards.ts";
 import { siteUrl } from "#app/.server/accounts/site-url.ts";
 import { clockOf, dayOf } from "#app/.server/agenda/time.ts";
 import { handleForm } from "#app/.server/http/forms.ts";
+import { redirectWithNotice } from "#app/.server/http/notice.ts";
 import { getSettings, saveSettings, SettingsFormSchema } from "#app/.server/registration/settings.ts";
 import { CATEGORIES, CATEGORY_LABELS } from "#app/shared/registration.ts";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "#app/shared/route-args.ts";
@@ -37,32 +38,25 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = requirePermission(request, context, "manage:registrations");
   return handleForm(request, SettingsFormSchema, async (input) => {
     const { promoted } = await saveSettings({ ...viewer, ip: context.ip }, input, { link: (path) => siteUrl(request, path) });
-    throw redirect(`/admin/registrations/settings?done=saved&promoted=${promoted}`);
+    throw redirectWithNotice("/admin/registrations/settings", promoted > 0 ? "registration-settings-promoted" : "registration-settings-saved");
   });
 }
 
 export default function RegistrationSettings() {
   const page = useLoaderData<typeof loader>();
   const reply = useActionData<typeof action>();
-  const [params] = useSearchParams();
   const failed = reply?.status === "error" ? reply : null;
   const values: Values = failed?.values ?? page.values;
   const text = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : "");
   const sentCategories = values.membersOnlyCategories;
   const membersOnly = new Set(Array.isArray(sentCategories) ? sentCategories : sentCategories ? [sentCategories] : []);
   const categoryErrors = failed?.errors.membersOnlyCategories;
-  const promoted = Number(params.get("promoted") ?? 0);
   return (
     <section className="prose">
       <p>
         <Link to="/admin/registrations">← Registrations</Link>
       </p>
       <h1>Registration settings for {page.conference.name}</h1>
-      {params.get("done") === "saved" ? (
-        <p className="notice success" role="status">
-          Saved.{promoted > 0 ? ` ${promoted} ${promoted === 1 ? "person" : "people"} moved from the waitlist onto the new seats.` : ""}
-        </p>
-      ) : null}
       <ValidatedForm reply={reply} defaults={Object.fromEntries(Object.entries(page.values).map(([key, value]) => [key, typeof value === "string" ? value : undefined]))}>
         <SelectField
           name="state"

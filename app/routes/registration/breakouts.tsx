@@ -1,5 +1,5 @@
-import { redirect, type MetaFunction } from "react-router";
-import { Link, useActionData, useLoaderData, useSearchParams } from "react-router";
+import type { MetaFunction } from "react-router";
+import { Link, useActionData, useLoaderData } from "react-router";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { ConfirmAction, ErrorSummary, SubmitButton, ValidatedForm } from "#app/components/forms.tsx";
@@ -7,6 +7,7 @@ import { requirePermission } from "#app/.server/accounts/guards.ts";
 import { siteUrl } from "#app/.server/accounts/site-url.ts";
 import { describeSlot } from "#app/.server/agenda/mails.ts";
 import { handleForm } from "#app/.server/http/forms.ts";
+import { redirectWithNotice } from "#app/.server/http/notice.ts";
 import { listBreakouts, signUpForSession, withdrawFromSession } from "#app/.server/registration/breakouts.ts";
 import { requireSeatedRegistration } from "#app/.server/registration/registrations.ts";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "#app/shared/route-args.ts";
@@ -43,33 +44,17 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return handleForm(request, BreakoutSchema, async (input) => {
     if (input.intent === "withdraw") {
       const { withdrawn } = await withdrawFromSession(viewer, input.sessionId, { link: (path) => siteUrl(request, path) });
-      throw redirect(`/register/breakouts?done=${withdrawn ? "withdrawn" : "not-signed-up"}`);
+      throw redirectWithNotice("/register/breakouts", withdrawn ? "breakout-withdrawn" : "breakout-not-signed-up");
     }
-    const result = await signUpForSession(viewer, input.sessionId);
-    throw redirect(`/register/breakouts?done=${result.status}${result.position ? `&position=${result.position}` : ""}`);
+    // The place in a waitlist shows on the session's card, so the notice needs no number of its own.
+    const { status } = await signUpForSession(viewer, input.sessionId);
+    throw redirectWithNotice("/register/breakouts", status === "confirmed" ? "breakout-confirmed" : "breakout-waitlisted");
   });
-}
-
-function notice(params: URLSearchParams): string | null {
-  switch (params.get("done")) {
-    case "confirmed":
-      return "You have a seat in this session.";
-    case "waitlisted":
-      return `The session is full: you are number ${Number(params.get("position")) || "?"} on its waitlist.`;
-    case "withdrawn":
-      return "You withdrew. A seat you held goes to the next person waiting.";
-    case "not-signed-up":
-      return "You were not signed up for this session.";
-    default:
-      return null;
-  }
 }
 
 export default function Breakouts() {
   const page = useLoaderData<typeof loader>();
   const reply = useActionData<typeof action>();
-  const [params] = useSearchParams();
-  const done = notice(params);
   // A refusal shows on its session's form; one for a session no longer listed shows at the top.
   const stray = reply?.status === "error" && !page.sessions.some((session) => session.id === reply.form) ? reply : null;
   return (
@@ -82,11 +67,6 @@ export default function Breakouts() {
         These sessions have a limited number of seats. When one is full you join its waitlist, and seats go to the waitlist in order. You cannot
         hold two sessions that overlap. Times are the venue&rsquo;s ({page.zone}).
       </p>
-      {done && !reply ? (
-        <p className="notice success" role="status">
-          {done}
-        </p>
-      ) : null}
       {stray ? <ErrorSummary errors={stray.errors} formId="breakouts" reply={stray} /> : null}
       {page.sessions.length === 0 ? <p>No session needs a sign-up.</p> : null}
       <ul className="breakouts">

@@ -1,4 +1,4 @@
-import { redirect, type MetaFunction } from "react-router";
+import type { MetaFunction } from "react-router";
 import { Link, useActionData, useLoaderData } from "react-router";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
@@ -10,6 +10,7 @@ import { siteUrl } from "#app/.server/accounts/site-url.ts";
 import { ForbiddenError } from "#app/.server/errors.ts";
 import { formConstraints } from "#app/.server/http/form-constraints.ts";
 import { handleForm, refuse } from "#app/.server/http/forms.ts";
+import { redirectWithNotice } from "#app/.server/http/notice.ts";
 import { cancelRegistration, getInvitation, getMyRegistration, submitRegistration, updateRegistration } from "#app/.server/registration/registrations.ts";
 import { dayRangeLabel } from "#app/.server/agenda/time.ts";
 import { CATEGORY_LABELS, RegistrationFormSchema, STATUS_LABELS, type RegistrationValues } from "#app/shared/registration.ts";
@@ -17,12 +18,6 @@ import { DATE_TIME } from "#app/shared/dates.ts";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "#app/shared/route-args.ts";
 
 export const meta: MetaFunction = () => [{ title: "Register · Liaison" }];
-
-const NOTICES = {
-  registered: "Thank you: your registration is in. We sent you a mail.",
-  updated: "Your answers are saved.",
-  cancelled: "Your registration is cancelled. Your seat goes to the next person on the waitlist.",
-} as const;
 
 const INVITATION = /^[a-z0-9]{20,64}$/;
 
@@ -49,14 +44,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const invitationToken = token && INVITATION.test(token) ? token : null;
   const viewer = context.viewer;
   const mine = viewer && can(viewer, "register:conference") ? await getMyRegistration(viewer) : null;
-  const done = url.searchParams.get("done");
   const invitation = invitationToken ? await getInvitation(invitationToken) : null;
   const conference = mine?.context.conference;
   const registration = mine?.registration;
   return {
     signedIn: Boolean(viewer),
     verified: Boolean(viewer?.emailVerified),
-    notice: done && done in NOTICES ? NOTICES[done as keyof typeof NOTICES] : null,
     invitation: invitation ? { token: invitationToken, email: invitation.email, status: invitation.status } : null,
     conference: conference ? { name: conference.name, dates: dayRangeLabel(conference.startsOn, conference.endsOn), city: conference.city, organizerEmail: conference.organizerEmail } : null,
     open: mine?.open ?? false,
@@ -103,14 +96,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
     try {
       if (input.intent === "cancel") {
         await cancelRegistration(viewer, links);
-        throw redirect("/register?done=cancelled");
+        throw redirectWithNotice("/register", "registration-cancelled");
       }
       if (input.intent === "update") {
         await updateRegistration(viewer, input);
-        throw redirect("/register?done=updated");
+        throw redirectWithNotice("/register", "registration-updated");
       }
       await submitRegistration(viewer, input, links, { invitationToken: input.invitation });
-      throw redirect("/register?done=registered");
+      throw redirectWithNotice("/register", "registration-submitted");
     } catch (error) {
       // An invitation for another address: the person can fix it by signing in with that one.
       if (error instanceof ForbiddenError) refuse(error.publicMessage, 403);
@@ -151,11 +144,6 @@ export default function Register() {
       {page.conference ? (
         <p>
           {page.conference.dates}, {page.conference.city}.
-        </p>
-      ) : null}
-      {page.notice && !reply ? (
-        <p className="notice success" role="status">
-          {page.notice}
         </p>
       ) : null}
       {stray ? <ErrorSummary errors={stray.errors} formId="registration" reply={stray} /> : null}
