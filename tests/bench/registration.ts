@@ -9,18 +9,21 @@
  * the ratio of the two.
  */
 import crypto from "node:crypto";
+import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import { hashToken } from "#app/.server/accounts/tokens.ts";
 import { spawnServer, tempDir, waitForHealthy } from "#tests/support/server-process.ts";
-import { groupCpuMs, median, write } from "./support.ts";
+import { commandCpuMs, groupCpuMs, machineCpuMs, median, write } from "./support.ts";
 
 const CLIENTS = 50;
 const ROUND_SECONDS = 5;
 const ROUNDS = 3;
 const USERS = 8_000;
 
-type Round = { requests: number; registrations: number; errors: number; latencies: number[]; cpuMs: number; seconds: number };
+/** Where the machine's CPU went in a round, in cores: the app server, Postgres, this load generator, everything. */
+type CpuSplit = { server: number; postgres: number; client: number; machine: number };
+type Round = { requests: number; registrations: number; errors: number; latencies: number[]; cpuMs: number; seconds: number; cores: CpuSplit };
 
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const serverUrl = args[0] ?? process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -86,8 +89,11 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
 
     /** 50 clients for `seconds`: each registers a fresh attendee and signs them up for a breakout, or sends the trivial POST. */
     async function load(kind: "registration" | "trivial", seconds: number): Promise<Round> {
-      const round: Round = { requests: 0, registrations: 0, errors: 0, latencies: [], cpuMs: 0, seconds };
+      const round: Round = { requests: 0, registrations: 0, errors: 0, latencies: [], cpuMs: 0, seconds, cores: { server: 0, postgres: 0, client: 0, machine: 0 } };
       const cpuBefore = groupCpuMs(app.child.pid!);
+      const postgresBefore = commandCpuMs("postgres");
+      const clientBefore = process.cpuUsage();
+      const machineBefore = machineCpuMs();
       const started = performance.now();
       const deadline = started + seconds * 1000;
       await Promise.all(
@@ -109,6 +115,15 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       );
       round.seconds = (performance.now() - started) / 1000;
       round.cpuMs = groupCpuMs(app.child.pid!) - cpuBefore;
+      const client = process.cpuUsage(clientBefore);
+      const machine = machineCpuMs();
+      const ms = round.seconds * 1000;
+      round.cores = {
+        server: round.cpuMs / ms,
+        postgres: (commandCpuMs("postgres") - postgresBefore) / ms,
+        client: (client.user + client.system) / 1000 / ms,
+        machine: (machine.busy - machineBefore.busy) / ms,
+      };
       return round;
     }
 
@@ -134,6 +149,9 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
         p50Ms: Number(median(runs.map((r) => [...r.latencies].sort((a, b) => a - b)[Math.floor(r.latencies.length / 2)] ?? 0)).toFixed(1)),
         p99Ms: Number(median(runs.map((r) => p99(r.latencies))).toFixed(1)),
         cpuMsPerRequest: Number(median(runs.map((r) => r.cpuMs / Math.max(1, r.requests))).toFixed(3)),
+        cores: Object.fromEntries(
+          (["server", "postgres", "client", "machine"] as const).map((part) => [part, Number(median(runs.map((r) => r.cores[part])).toFixed(2))]),
+        ) as CpuSplit,
       };
     };
     const registration = summary("registration");
@@ -150,6 +168,9 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     write(`${"register + breakout sign-up".padEnd(40)} ${String(registration.rps).padStart(7)} ${registration.p50Ms.toFixed(1).padStart(7)} ${registration.p99Ms.toFixed(1).padStart(7)} ${registration.cpuMsPerRequest.toFixed(3).padStart(10)}`);
     write(`${"trivial signed-in form POST".padEnd(40)} ${String(trivial.rps).padStart(7)} ${trivial.p50Ms.toFixed(1).padStart(7)} ${trivial.p99Ms.toFixed(1).padStart(7)} ${trivial.cpuMsPerRequest.toFixed(3).padStart(10)}`);
     write();
+    const cores = (c: CpuSplit) => `server ${c.server}, Postgres ${c.postgres}, load generator ${c.client}, whole machine ${c.machine} of ${os.cpus().length}`;
+    write(`cores busy, registration rounds: ${cores(registration.cores)}`);
+    write(`cores busy, trivial rounds:      ${cores(trivial.cores)}`);
     write(`registrations/s: ${registration.registrationsPerSecond}; ratio to the trivial POST: ${(registration.rps / trivial.rps).toFixed(2)} (req/s), ${(trivial.cpuMsPerRequest / registration.cpuMsPerRequest).toFixed(2)} (CPU)`);
     write(`in the database: ${counts!.approved} approved, ${counts!.confirmed} breakout seats, ${counts!.waitlisted} on breakout waitlists; ledgers out of step: ${ledger!.drift}`);
     if (ledger!.drift !== 0) throw new Error("a session's seat count does not match its confirmed sign-ups");

@@ -57,6 +57,32 @@ export function groupCpuMs(pgid: number): number {
   return (ticks * 1000) / TICKS_PER_SECOND;
 }
 
+/** CPU time in milliseconds of the processes whose command name is `name` (the Postgres server's backends, say). */
+export function commandCpuMs(name: string): number {
+  let ticks = 0;
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+    } catch {
+      continue;
+    }
+    if (stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")) !== name) continue;
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return (ticks * 1000) / TICKS_PER_SECOND;
+}
+
+/** Busy and total CPU time of the whole machine, in milliseconds summed over its cores (/proc/stat). */
+export function machineCpuMs(): { busy: number; total: number } {
+  const [line] = fs.readFileSync("/proc/stat", "utf8").split("\n");
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = line!.trim().split(/\s+/).slice(1).map(Number) as number[];
+  const busy = user! + nice! + system! + irq! + softirq! + steal!;
+  return { busy: (busy * 1000) / TICKS_PER_SECOND, total: ((busy + idle! + iowait!) * 1000) / TICKS_PER_SECOND };
+}
+
 /** Runs every target once to warm it, then `rounds` rounds in which each target takes its turn. */
 export async function measure(targets: Target[], options: MeasureOptions = {}): Promise<Figures[]> {
   const connections = options.connections ?? 10;
