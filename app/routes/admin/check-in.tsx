@@ -7,6 +7,7 @@ import { requirePermission } from "#app/.server/accounts/guards.ts";
 import { fieldErrorsOf } from "#app/shared/registration.ts";
 import { checkIn, getDoorList, ScanSchema } from "#app/.server/registration/check-in.ts";
 import { readFormData } from "#app/.server/http/forms.ts";
+import { describeStop, flushQueue, isSendableCode, readSyncAnswer, type FlushOutcome, type QueuedScan, type QueueStore, type SyncAnswer, type SyncedScan } from "#app/shared/check-in-queue.ts";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "#app/shared/route-args.ts";
 import registrationStyles from "#app/styles/registration.css?url";
 
@@ -30,13 +31,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return data({ results: [await checkIn(viewer, parsed.data)], errors: undefined });
 }
 
-type Result = { outcome: "checked_in" | "duplicate" | "refused"; message: string; name: string | null; category: string | null; offline?: boolean };
-type QueuedScan = { scanId: string; code: string; scannedAt: string };
+type Result = Omit<SyncedScan, "scanId"> & { offline?: boolean };
 type DoorBadge = { token: string; name: string; category: string; checkedIn: boolean };
 
 const LIST_KEY = "liaison.check-in.badges";
 const QUEUE_KEY = "liaison.check-in.queue";
 const USED_KEY = "liaison.check-in.used";
+const RETRY_MS = 15_000;
 
 const read = <T,>(key: string, fallback: T): T => {
   try {
@@ -46,6 +47,18 @@ const read = <T,>(key: string, fallback: T): T => {
   }
 };
 const write = (key: string, value: unknown) => localStorage.setItem(key, JSON.stringify(value));
+const queueStore: QueueStore = { load: () => read<QueuedScan[]>(QUEUE_KEY, []), save: (queue) => write(QUEUE_KEY, queue) };
+
+/** One POST of scans; a redirect is not followed, so an expired session shows as one rather than as a sign-in page. */
+async function postScans(scans: QueuedScan[]): Promise<SyncAnswer> {
+  let response: Response;
+  try {
+    response = await fetch("/admin/check-in/scans", { method: "POST", redirect: "manual", headers: { "Content-Type": "application/json", Accept: "application/json" }, body: JSON.stringify({ scans }) });
+  } catch {
+    return { kind: "offline" };
+  }
+  return readSyncAnswer(response);
+}
 
 const OUTCOME_TITLES = { checked_in: "Admit", duplicate: "Already used", refused: "Do not admit" } as const;
 
@@ -55,10 +68,12 @@ export default function CheckIn() {
   const [result, setResult] = useState<Result | null>(null);
   const [queued, setQueued] = useState(0);
   const [flagged, setFlagged] = useState<Result[]>([]);
+  const [problem, setProblem] = useState<{ text: string; signIn: boolean } | null>(null);
   const [online, setOnline] = useState(true);
   const [camera, setCamera] = useState<"unsupported" | "off" | "on">("unsupported");
   const videoRef = useRef<HTMLVideoElement>(null);
   const inputRef = useRef<HTMLInputElement>(null);
+  const flushing = useRef(false);
 
   // The list this phone was given: kept for when the connection drops.
   useEffect(() => {
@@ -66,26 +81,30 @@ export default function CheckIn() {
     const used = new Set(read<string[]>(USED_KEY, []));
     for (const badge of page.badges) if (badge.checkedIn) used.add(badge.token);
     write(USED_KEY, [...used]);
-    setQueued(read<QueuedScan[]>(QUEUE_KEY, []).length);
+    setQueued(queueStore.load().length);
     setOnline(navigator.onLine);
     if ("BarcodeDetector" in window) setCamera("off");
   }, [page.badges]);
 
-  const flush = useCallback(async () => {
-    const queue = read<QueuedScan[]>(QUEUE_KEY, []);
-    if (queue.length === 0) return;
-    try {
-      const response = await fetch("/admin/check-in/scans", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ scans: queue }) });
-      if (!response.ok) return;
-      const body = (await response.json()) as { results: (Result & { scanId: string })[] };
-      const sent = new Set(body.results.map((r) => r.scanId));
-      write(QUEUE_KEY, read<QueuedScan[]>(QUEUE_KEY, []).filter((scan) => !sent.has(scan.scanId)));
-      setQueued(read<QueuedScan[]>(QUEUE_KEY, []).length);
-      setFlagged((previous) => [...previous, ...body.results.filter((r) => r.outcome !== "checked_in")]);
-    } catch {
-      // Still offline: the queue stays for the next try.
-    }
+  const report = useCallback((stopped: FlushOutcome["stopped"], left: number) => {
+    setQueued(left);
+    const text = describeStop(stopped, left);
+    setProblem(text ? { text, signIn: stopped?.kind === "signed_out" } : null);
+    setOnline(stopped?.kind !== "offline");
   }, []);
+
+  /** Sends the queue in batches; what is not answered stays queued for the next try. */
+  const flush = useCallback(async () => {
+    if (flushing.current || queueStore.load().length === 0) return;
+    flushing.current = true;
+    try {
+      const outcome = await flushQueue(queueStore, postScans);
+      setFlagged((previous) => [...previous, ...outcome.results.filter((r) => r.outcome !== "checked_in")]);
+      report(outcome.stopped, outcome.left);
+    } finally {
+      flushing.current = false;
+    }
+  }, [report]);
 
   useEffect(() => {
     const up = () => {
@@ -95,10 +114,13 @@ export default function CheckIn() {
     const down = () => setOnline(false);
     window.addEventListener("online", up);
     window.addEventListener("offline", down);
+    // The online event does not come for a server that was unreachable or a session signed in again elsewhere.
+    const retry = window.setInterval(() => void flush(), RETRY_MS);
     void flush();
     return () => {
       window.removeEventListener("online", up);
       window.removeEventListener("offline", down);
+      window.clearInterval(retry);
     };
   }, [flush]);
 
@@ -106,8 +128,8 @@ export default function CheckIn() {
   const offlineScan = useCallback((scan: QueuedScan): Result => {
     const badge = read<DoorBadge[]>(LIST_KEY, []).find((b) => b.token === scan.code);
     const used = new Set(read<string[]>(USED_KEY, []));
-    write(QUEUE_KEY, [...read<QueuedScan[]>(QUEUE_KEY, []), scan]);
-    setQueued(read<QueuedScan[]>(QUEUE_KEY, []).length);
+    queueStore.save([...queueStore.load(), scan]);
+    setQueued(queueStore.load().length);
     if (!badge) return { outcome: "refused", message: "Not on this phone's list of valid badges: do not admit.", name: null, category: null, offline: true };
     if (used.has(scan.code)) return { outcome: "duplicate", message: `Already used: ${badge.name} was checked in before. Check their identity.`, name: badge.name, category: badge.category, offline: true };
     used.add(scan.code);
@@ -119,22 +141,28 @@ export default function CheckIn() {
     async (code: string) => {
       const scan: QueuedScan = { scanId: crypto.randomUUID(), code: code.trim(), scannedAt: new Date().toISOString() };
       if (!scan.code) return;
+      // Not queued: it cannot be a badge, and the server would refuse the batch it was in.
+      if (!isSendableCode(scan.code)) {
+        setResult({ outcome: "refused", message: "That is not a badge code: do not admit.", name: null, category: null });
+        return;
+      }
       if (navigator.onLine) {
-        try {
-          const response = await fetch("/admin/check-in/scans", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ scans: [scan] }) });
-          if (response.ok) {
-            const body = (await response.json()) as { results: Result[] };
-            if (body.results[0]?.outcome === "checked_in") write(USED_KEY, [...new Set([...read<string[]>(USED_KEY, []), scan.code])]);
-            setResult(body.results[0] ?? null);
-            return;
-          }
-        } catch {
-          setOnline(false);
+        const answer = await postScans([scan]);
+        const [answered] = answer.kind === "sent" ? answer.results : [];
+        if (answered) {
+          if (answered.outcome === "checked_in") write(USED_KEY, [...new Set([...read<string[]>(USED_KEY, []), scan.code])]);
+          setResult(answered);
+          setOnline(true);
+          void flush();
+          return;
         }
+        setResult(offlineScan(scan));
+        report(answer.kind === "sent" ? null : answer, queueStore.load().length);
+        return;
       }
       setResult(offlineScan(scan));
     },
-    [offlineScan],
+    [offlineScan, flush, report],
   );
 
   function submit(event: FormEvent<HTMLFormElement>) {
@@ -186,6 +214,11 @@ export default function CheckIn() {
         {page.counts.checkedIn} of {page.counts.seated} checked in. {online ? "Online." : "Offline: scans are checked against this phone's list and sent when the connection returns."}
         {queued > 0 ? ` ${queued} scans waiting to be sent.` : ""}
       </p>
+      {problem ? (
+        <p className="notice error" role="alert">
+          {problem.text} {problem.signIn ? <a href={`/login?${new URLSearchParams({ redirectTo: "/admin/check-in" })}`}>Sign in</a> : null}
+        </p>
+      ) : null}
       <div aria-live="assertive" role="status">
         {shown ? (
           <div className={`scan-result ${shown.outcome}`}>
