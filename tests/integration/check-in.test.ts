@@ -2,7 +2,7 @@
  * A door phone's offline queue reaching the server over HTTP, sent the way the check-in page sends it: in batches,
  * each answer taking its scans off the queue. A long queue is recorded whole, a batch sent again is recorded once,
  * a badge used twice is flagged, and what the server will not take (too many at once, an expired session) leaves
- * the queue as it was, with an answer that says why.
+ * the queue as it was, with an answer that says why. Without JavaScript the page checks in one typed code.
  */
 import { and, count, eq, inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -154,5 +154,18 @@ describe("a door phone's queue sent in batches", () => {
     expect(outcome).toEqual({ results: [], stopped: { kind: "signed_out" }, left: 2 });
     expect(store.load()).toEqual(queue);
     expect(await recorded(queue.map((scan) => scan.scanId))).toBe(0);
+  });
+
+  it("checks in one typed code without JavaScript, and answers a refused form with the field's message", async () => {
+    const [person] = await approvedAttendees(1);
+    const client = await doorStaff();
+    const admitted = await client.post("/admin/check-in", { intent: "check-in", code: badgeToken(person!.id) });
+    expect(admitted.status).toBe(200);
+    expect(admitted.text).toContain(`Welcome, ${person!.name}.`);
+    const again = await client.post("/admin/check-in", { intent: "check-in", code: badgeToken(person!.id) });
+    expect(again.text).toContain(`Already used: ${person!.name} was checked in at`);
+    const empty = await client.post("/admin/check-in", { intent: "check-in", code: "  " });
+    expect(empty.status).toBe(400);
+    expect(empty.text).toContain("Scan or type the code on the badge.");
   });
 });

@@ -22,6 +22,9 @@ export const ScanSchema = z.object({
 });
 export type Scan = z.output<typeof ScanSchema>;
 
+/** The page's form for one typed code (it works without JavaScript); the scan's id is the server's then. */
+export const CheckInFormSchema = z.object({ intent: z.literal("check-in", { error: "Choose what to do." }), code: ScanSchema.shape.code });
+
 /** A phone sends its queue in batches: one request is bounded in work as well as in bytes. */
 export const SyncSchema = z.object({
   scans: z

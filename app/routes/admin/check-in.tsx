@@ -1,12 +1,12 @@
-import { data, type LinksFunction, type MetaFunction } from "react-router";
-import { Form, Link, useActionData, useLoaderData } from "react-router";
+import type { LinksFunction, MetaFunction } from "react-router";
+import { Link, useActionData, useLoaderData } from "react-router";
 import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
-import { SubmitButton } from "#app/components/forms.tsx";
+import { Field, SubmitButton, ValidatedForm } from "#app/components/forms.tsx";
 import { requirePermission } from "#app/.server/accounts/guards.ts";
-import { fieldErrorsOf } from "#app/shared/registration.ts";
-import { checkIn, getDoorList, ScanSchema } from "#app/.server/registration/check-in.ts";
-import { readFormData } from "#app/.server/http/forms.ts";
+import { checkIn, CheckInFormSchema, getDoorList } from "#app/.server/registration/check-in.ts";
+import { formConstraints } from "#app/.server/http/form-constraints.ts";
+import { formSuccess, handleForm } from "#app/.server/http/forms.ts";
 import { describeStop, flushQueue, isSendableCode, readSyncAnswer, type FlushOutcome, type QueuedScan, type QueueStore, type SyncAnswer, type SyncedScan } from "#app/shared/check-in-queue.ts";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "#app/shared/route-args.ts";
 import registrationStyles from "#app/styles/registration.css?url";
@@ -17,18 +17,13 @@ export const meta: MetaFunction = () => [{ title: "Check-in · Liaison" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = requirePermission(request, context, "check-in:attendees");
-  return getDoorList(viewer);
+  return { ...(await getDoorList(viewer)), constraints: formConstraints(CheckInFormSchema) };
 }
 
 /** A typed code, one at a time (works without JavaScript); with JavaScript the page talks to /admin/check-in/scans. */
 export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = requirePermission(request, context, "check-in:attendees");
-  const formData = await readFormData(request);
-  const parsed = ScanSchema.safeParse({ scanId: crypto.randomUUID(), code: formData.get("code") ?? undefined });
-  if (!parsed.success || formData.get("intent") !== "check-in") {
-    return data({ results: [], errors: parsed.success ? { form: ["Choose what to do."] } : fieldErrorsOf(parsed.error) }, { status: 400 });
-  }
-  return data({ results: [await checkIn(viewer, parsed.data)], errors: undefined });
+  return handleForm(request, CheckInFormSchema, async ({ code }) => formSuccess(null, await checkIn(viewer, { scanId: crypto.randomUUID(), code })));
 }
 
 type Result = Omit<SyncedScan, "scanId"> & { offline?: boolean };
@@ -72,7 +67,6 @@ export default function CheckIn() {
   const [online, setOnline] = useState(true);
   const [camera, setCamera] = useState<"unsupported" | "off" | "on">("unsupported");
   const videoRef = useRef<HTMLVideoElement>(null);
-  const inputRef = useRef<HTMLInputElement>(null);
   const flushing = useRef(false);
 
   // The list this phone was given: kept for when the connection drops.
@@ -167,8 +161,8 @@ export default function CheckIn() {
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const input = inputRef.current;
-    if (!input) return;
+    const input = event.currentTarget.elements.namedItem("code");
+    if (!(input instanceof HTMLInputElement)) return;
     void handle(input.value).then(() => {
       input.value = "";
       input.focus();
@@ -203,7 +197,7 @@ export default function CheckIn() {
     };
   }, [camera, handle]);
 
-  const shown: Result | null = result ?? (served?.results[0] as Result | undefined) ?? null;
+  const shown: Result | null = result ?? (served?.status === "success" ? served.data : null);
   return (
     <section>
       <p>
@@ -228,23 +222,10 @@ export default function CheckIn() {
           </div>
         ) : null}
       </div>
-      {served?.errors?.code ? (
-        <p className="notice error" role="alert">
-          {served.errors.code.join(" ")}
-        </p>
-      ) : null}
-      <Form method="post" className="form" onSubmit={submit}>
-        <div className="field">
-          <label htmlFor="badge-code">Badge code</label>
-          <p className="hint" id="badge-code-hint">
-            Scan it, or type the code printed under the QR code.
-          </p>
-          <input ref={inputRef} id="badge-code" name="code" aria-describedby="badge-code-hint" autoComplete="off" autoCapitalize="off" spellCheck={false} required />
-        </div>
-        <SubmitButton name="intent" value="check-in">
-          Check in
-        </SubmitButton>
-      </Form>
+      <ValidatedForm reply={served} intent="check-in" constraints={page.constraints} onSubmit={submit}>
+        <Field name="code" label="Badge code" hint="Scan it, or type the code printed under the QR code." autoComplete="off" autoCapitalize="off" spellCheck={false} />
+        <SubmitButton>Check in</SubmitButton>
+      </ValidatedForm>
       {camera !== "unsupported" ? (
         <div className="scanner">
           <button type="button" onClick={() => setCamera(camera === "on" ? "off" : "on")}>
