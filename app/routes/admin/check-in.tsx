@@ -206,7 +206,7 @@ export default function CheckIn() {
       <h1>Check-in: {page.conference}</h1>
       <p>
         {page.counts.checkedIn} of {page.counts.seated} checked in. {online ? "Online." : "Offline: scans are checked against this phone's list and sent when the connection returns. Keep this page open: it cannot load again without a connection."}
-        {queued > 0 ? ` ${queued} scans waiting to be sent.` : ""}
+        {queued > 0 ? ` ${queued} ${queued === 1 ? "scan" : "scans"} waiting to be sent.` : ""}
       </p>
       {problem ? (
         <p className="notice error" role="alert">
