@@ -60,6 +60,18 @@ describe("sending a door phone's queue", () => {
     expect(store.load()).toEqual([scan(1)]);
   });
 
+  it("answers a code the server cannot read itself, so it never holds up the rest of the queue", async () => {
+    const store = memoryStore([scan(1), { ...scan(2), code: "x".repeat(MAX_SCAN_CODE_LENGTH + 1) }, scan(3)]);
+    const sent: string[] = [];
+    const outcome = await flushQueue(store, async (batch) => {
+      sent.push(...batch.map((s) => s.scanId));
+      return { kind: "sent", results: answered(batch) };
+    });
+    expect(sent).toEqual(["id-1", "id-3"]);
+    expect(outcome.results.map((r) => `${r.scanId} ${r.outcome}`)).toEqual(["id-2 refused", "id-1 checked_in", "id-3 checked_in"]);
+    expect(outcome).toMatchObject({ stopped: null, left: 0 });
+  });
+
   it("drops only the acknowledged ids", () => {
     expect(acknowledge([scan(1), scan(2), scan(3)], [{ scanId: "id-2" }, { scanId: "id-9" }])).toEqual([scan(1), scan(3)]);
   });

@@ -78,7 +78,10 @@ export type FlushOutcome = {
  * answer, since scans made while a batch was in flight were added to it.
  */
 export async function flushQueue(store: QueueStore, send: (batch: QueuedScan[]) => Promise<SyncAnswer>, batchSize = SCAN_BATCH_SIZE): Promise<FlushOutcome> {
-  const results: SyncedScan[] = [];
+  // A code the server cannot read (queued by an older page) would get every batch it is in refused: it is answered here.
+  const unreadable = store.load().filter((scan) => !isSendableCode(scan.code));
+  const results: SyncedScan[] = unreadable.map((scan) => ({ scanId: scan.scanId, outcome: "refused", message: "That is not a badge code: do not admit.", name: null, category: null }));
+  if (unreadable.length > 0) store.save(acknowledge(store.load(), unreadable));
   for (;;) {
     const batch = store.load().slice(0, batchSize);
     if (batch.length === 0) return { results, stopped: null, left: 0 };
