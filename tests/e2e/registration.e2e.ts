@@ -145,6 +145,20 @@ async function registrationJourney(attendee: Journey, width: number): Promise<vo
     expect(await staff.page.locator("#flagged-title + ul").textContent()).toContain("Already used: Ada Attendee was checked in at");
     expect(await text(staff)).not.toContain("scans waiting to be sent");
 
+    // The session ends while the wifi is down: the scan stays queued and the page asks to sign in, not "offline".
+    const session = await staffBrowser.context.cookies();
+    await staffBrowser.context.setOffline(true);
+    await scan(ada, "Already used: Ada Attendee was checked in before.");
+    await staffBrowser.context.clearCookies();
+    await staffBrowser.context.setOffline(false);
+    await staff.page.getByText("Sign in again to send 1 scan: they stay on this phone until then.").waitFor();
+    expect(await text(staff)).toContain("1 scan waiting to be sent.");
+    await staff.check();
+    await staffBrowser.context.addCookies(session);
+    await staff.page.evaluate(() => window.dispatchEvent(new Event("online")));
+    await staff.page.getByText("Sign in again to send").waitFor({ state: "detached" });
+    expect(await text(staff)).not.toContain("waiting to be sent");
+
     // The speaker takes the last seat; Rosa Alvarez joins the waitlist.
     expect(await decide(staff, "Sam Speaker", "Approve")).toBe("1 approved.");
     expect(await decide(staff, "Rosa Alvarez", "Approve")).toBe("1 waitlisted (no seat left).");

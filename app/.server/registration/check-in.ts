@@ -5,6 +5,7 @@ import { users } from "#db/schema/accounts.ts";
 import { checkIns, registrations, type CheckInOutcome } from "#db/schema/registration.ts";
 import { assertPermission, type Actor } from "../accounts/permissions.ts";
 import { CATEGORY_LABELS } from "#app/shared/registration.ts";
+import { MAX_SCAN_CODE_LENGTH, MAX_SCANS_PER_REQUEST } from "#app/shared/check-in-queue.ts";
 import { badgeToken, verifyBadgeToken } from "./badges.ts";
 import { registrationContext } from "./settings.ts";
 
@@ -16,12 +17,21 @@ import { registrationContext } from "./settings.ts";
 
 export const ScanSchema = z.object({
   scanId: z.uuid({ error: "Every scan needs its own id." }),
-  code: z.string({ error: "Scan or type the code on the badge." }).trim().min(1, "Scan or type the code on the badge.").max(200, "That is not a badge code."),
+  code: z.string({ error: "Scan or type the code on the badge." }).trim().min(1, "Scan or type the code on the badge.").max(MAX_SCAN_CODE_LENGTH, "That is not a badge code."),
   scannedAt: z.coerce.date({ error: "The time of the scan is not a date." }).optional(),
 });
 export type Scan = z.output<typeof ScanSchema>;
 
-export const SyncSchema = z.object({ scans: z.array(ScanSchema).min(1).max(500) });
+/** The page's form for one typed code (it works without JavaScript); the scan's id is the server's then. */
+export const CheckInFormSchema = z.object({ intent: z.literal("check-in", { error: "Choose what to do." }), code: ScanSchema.shape.code });
+
+/** A phone sends its queue in batches: one request is bounded in work as well as in bytes. */
+export const SyncSchema = z.object({
+  scans: z
+    .array(ScanSchema, { error: "Send the scans as a list." })
+    .min(1, "Send at least one scan.")
+    .max(MAX_SCANS_PER_REQUEST, `Send at most ${MAX_SCANS_PER_REQUEST} scans at once, and the rest in further requests.`),
+});
 
 export type ScanResult = {
   scanId: string;

@@ -1,12 +1,13 @@
-import { data, type LinksFunction, type MetaFunction } from "react-router";
-import { Form, Link, useActionData, useLoaderData } from "react-router";
+import type { LinksFunction, MetaFunction } from "react-router";
+import { Link, useActionData, useLoaderData } from "react-router";
 import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
-import { SubmitButton } from "#app/components/forms.tsx";
+import { Field, SubmitButton, ValidatedForm } from "#app/components/forms.tsx";
 import { requirePermission } from "#app/.server/accounts/guards.ts";
-import { fieldErrorsOf } from "#app/shared/form-reply.ts";
-import { checkIn, getDoorList, ScanSchema } from "#app/.server/registration/check-in.ts";
-import { readFormData } from "#app/.server/http/forms.ts";
+import { checkIn, CheckInFormSchema, getDoorList } from "#app/.server/registration/check-in.ts";
+import { formConstraints } from "#app/.server/http/form-constraints.ts";
+import { formSuccess, handleForm } from "#app/.server/http/forms.ts";
+import { describeStop, flushQueue, isSendableCode, readSyncAnswer, type FlushOutcome, type QueuedScan, type QueueStore, type SyncAnswer, type SyncedScan } from "#app/shared/check-in-queue.ts";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "#app/shared/route-args.ts";
 import registrationStyles from "#app/styles/registration.css?url";
 
@@ -16,27 +17,22 @@ export const meta: MetaFunction = () => [{ title: "Check-in · Liaison" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = requirePermission(request, context, "check-in:attendees");
-  return getDoorList(viewer);
+  return { ...(await getDoorList(viewer)), constraints: formConstraints(CheckInFormSchema) };
 }
 
 /** A typed code, one at a time (works without JavaScript); with JavaScript the page talks to /admin/check-in/scans. */
 export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = requirePermission(request, context, "check-in:attendees");
-  const formData = await readFormData(request);
-  const parsed = ScanSchema.safeParse({ scanId: crypto.randomUUID(), code: formData.get("code") ?? undefined });
-  if (!parsed.success || formData.get("intent") !== "check-in") {
-    return data({ results: [], errors: parsed.success ? { form: ["Choose what to do."] } : fieldErrorsOf(parsed.error) }, { status: 400 });
-  }
-  return data({ results: [await checkIn(viewer, parsed.data)], errors: undefined });
+  return handleForm(request, CheckInFormSchema, async ({ code }) => formSuccess(null, await checkIn(viewer, { scanId: crypto.randomUUID(), code })));
 }
 
-type Result = { outcome: "checked_in" | "duplicate" | "refused"; message: string; name: string | null; category: string | null; offline?: boolean };
-type QueuedScan = { scanId: string; code: string; scannedAt: string };
+type Result = Omit<SyncedScan, "scanId"> & { offline?: boolean };
 type DoorBadge = { token: string; name: string; category: string; checkedIn: boolean };
 
 const LIST_KEY = "liaison.check-in.badges";
 const QUEUE_KEY = "liaison.check-in.queue";
 const USED_KEY = "liaison.check-in.used";
+const RETRY_MS = 15_000;
 
 const read = <T,>(key: string, fallback: T): T => {
   try {
@@ -46,6 +42,18 @@ const read = <T,>(key: string, fallback: T): T => {
   }
 };
 const write = (key: string, value: unknown) => localStorage.setItem(key, JSON.stringify(value));
+const queueStore: QueueStore = { load: () => read<QueuedScan[]>(QUEUE_KEY, []), save: (queue) => write(QUEUE_KEY, queue) };
+
+/** One POST of scans; a redirect is not followed, so an expired session shows as one rather than as a sign-in page. */
+async function postScans(scans: QueuedScan[]): Promise<SyncAnswer> {
+  let response: Response;
+  try {
+    response = await fetch("/admin/check-in/scans", { method: "POST", redirect: "manual", headers: { "Content-Type": "application/json", Accept: "application/json" }, body: JSON.stringify({ scans }) });
+  } catch {
+    return { kind: "offline" };
+  }
+  return readSyncAnswer(response);
+}
 
 const OUTCOME_TITLES = { checked_in: "Admit", duplicate: "Already used", refused: "Do not admit" } as const;
 
@@ -55,10 +63,11 @@ export default function CheckIn() {
   const [result, setResult] = useState<Result | null>(null);
   const [queued, setQueued] = useState(0);
   const [flagged, setFlagged] = useState<Result[]>([]);
+  const [problem, setProblem] = useState<{ text: string; signIn: boolean } | null>(null);
   const [online, setOnline] = useState(true);
   const [camera, setCamera] = useState<"unsupported" | "off" | "on">("unsupported");
   const videoRef = useRef<HTMLVideoElement>(null);
-  const inputRef = useRef<HTMLInputElement>(null);
+  const flushing = useRef(false);
 
   // The list this phone was given: kept for when the connection drops.
   useEffect(() => {
@@ -66,26 +75,30 @@ export default function CheckIn() {
     const used = new Set(read<string[]>(USED_KEY, []));
     for (const badge of page.badges) if (badge.checkedIn) used.add(badge.token);
     write(USED_KEY, [...used]);
-    setQueued(read<QueuedScan[]>(QUEUE_KEY, []).length);
+    setQueued(queueStore.load().length);
     setOnline(navigator.onLine);
     if ("BarcodeDetector" in window) setCamera("off");
   }, [page.badges]);
 
-  const flush = useCallback(async () => {
-    const queue = read<QueuedScan[]>(QUEUE_KEY, []);
-    if (queue.length === 0) return;
-    try {
-      const response = await fetch("/admin/check-in/scans", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ scans: queue }) });
-      if (!response.ok) return;
-      const body = (await response.json()) as { results: (Result & { scanId: string })[] };
-      const sent = new Set(body.results.map((r) => r.scanId));
-      write(QUEUE_KEY, read<QueuedScan[]>(QUEUE_KEY, []).filter((scan) => !sent.has(scan.scanId)));
-      setQueued(read<QueuedScan[]>(QUEUE_KEY, []).length);
-      setFlagged((previous) => [...previous, ...body.results.filter((r) => r.outcome !== "checked_in")]);
-    } catch {
-      // Still offline: the queue stays for the next try.
-    }
+  const report = useCallback((stopped: FlushOutcome["stopped"], left: number) => {
+    setQueued(left);
+    const text = describeStop(stopped, left);
+    setProblem(text ? { text, signIn: stopped?.kind === "signed_out" } : null);
+    setOnline(stopped?.kind !== "offline");
   }, []);
+
+  /** Sends the queue in batches; what is not answered stays queued for the next try. */
+  const flush = useCallback(async () => {
+    if (flushing.current || queueStore.load().length === 0) return;
+    flushing.current = true;
+    try {
+      const outcome = await flushQueue(queueStore, postScans);
+      setFlagged((previous) => [...previous, ...outcome.results.filter((r) => r.outcome !== "checked_in")]);
+      report(outcome.stopped, outcome.left);
+    } finally {
+      flushing.current = false;
+    }
+  }, [report]);
 
   useEffect(() => {
     const up = () => {
@@ -95,10 +108,13 @@ export default function CheckIn() {
     const down = () => setOnline(false);
     window.addEventListener("online", up);
     window.addEventListener("offline", down);
+    // The online event does not come for a server that was unreachable or a session signed in again elsewhere.
+    const retry = window.setInterval(() => void flush(), RETRY_MS);
     void flush();
     return () => {
       window.removeEventListener("online", up);
       window.removeEventListener("offline", down);
+      window.clearInterval(retry);
     };
   }, [flush]);
 
@@ -106,8 +122,8 @@ export default function CheckIn() {
   const offlineScan = useCallback((scan: QueuedScan): Result => {
     const badge = read<DoorBadge[]>(LIST_KEY, []).find((b) => b.token === scan.code);
     const used = new Set(read<string[]>(USED_KEY, []));
-    write(QUEUE_KEY, [...read<QueuedScan[]>(QUEUE_KEY, []), scan]);
-    setQueued(read<QueuedScan[]>(QUEUE_KEY, []).length);
+    queueStore.save([...queueStore.load(), scan]);
+    setQueued(queueStore.load().length);
     if (!badge) return { outcome: "refused", message: "Not on this phone's list of valid badges: do not admit.", name: null, category: null, offline: true };
     if (used.has(scan.code)) return { outcome: "duplicate", message: `Already used: ${badge.name} was checked in before. Check their identity.`, name: badge.name, category: badge.category, offline: true };
     used.add(scan.code);
@@ -119,28 +135,34 @@ export default function CheckIn() {
     async (code: string) => {
       const scan: QueuedScan = { scanId: crypto.randomUUID(), code: code.trim(), scannedAt: new Date().toISOString() };
       if (!scan.code) return;
+      // Not queued: it cannot be a badge, and the server would refuse the batch it was in.
+      if (!isSendableCode(scan.code)) {
+        setResult({ outcome: "refused", message: "That is not a badge code: do not admit.", name: null, category: null });
+        return;
+      }
       if (navigator.onLine) {
-        try {
-          const response = await fetch("/admin/check-in/scans", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ scans: [scan] }) });
-          if (response.ok) {
-            const body = (await response.json()) as { results: Result[] };
-            if (body.results[0]?.outcome === "checked_in") write(USED_KEY, [...new Set([...read<string[]>(USED_KEY, []), scan.code])]);
-            setResult(body.results[0] ?? null);
-            return;
-          }
-        } catch {
-          setOnline(false);
+        const answer = await postScans([scan]);
+        const [answered] = answer.kind === "sent" ? answer.results : [];
+        if (answered) {
+          if (answered.outcome === "checked_in") write(USED_KEY, [...new Set([...read<string[]>(USED_KEY, []), scan.code])]);
+          setResult(answered);
+          setOnline(true);
+          void flush();
+          return;
         }
+        setResult(offlineScan(scan));
+        report(answer.kind === "sent" ? null : answer, queueStore.load().length);
+        return;
       }
       setResult(offlineScan(scan));
     },
-    [offlineScan],
+    [offlineScan, flush, report],
   );
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const input = inputRef.current;
-    if (!input) return;
+    const input = event.currentTarget.elements.namedItem("code");
+    if (!(input instanceof HTMLInputElement)) return;
     void handle(input.value).then(() => {
       input.value = "";
       input.focus();
@@ -175,7 +197,7 @@ export default function CheckIn() {
     };
   }, [camera, handle]);
 
-  const shown: Result | null = result ?? (served?.results[0] as Result | undefined) ?? null;
+  const shown: Result | null = result ?? (served?.status === "success" ? served.data : null);
   return (
     <section>
       <p>
@@ -183,9 +205,14 @@ export default function CheckIn() {
       </p>
       <h1>Check-in: {page.conference}</h1>
       <p>
-        {page.counts.checkedIn} of {page.counts.seated} checked in. {online ? "Online." : "Offline: scans are checked against this phone's list and sent when the connection returns."}
-        {queued > 0 ? ` ${queued} scans waiting to be sent.` : ""}
+        {page.counts.checkedIn} of {page.counts.seated} checked in. {online ? "Online." : "Offline: scans are checked against this phone's list and sent when the connection returns. Keep this page open: it cannot load again without a connection."}
+        {queued > 0 ? ` ${queued} ${queued === 1 ? "scan" : "scans"} waiting to be sent.` : ""}
       </p>
+      {problem ? (
+        <p className="notice error" role="alert">
+          {problem.text} {problem.signIn ? <a href={`/login?${new URLSearchParams({ redirectTo: "/admin/check-in" })}`}>Sign in</a> : null}
+        </p>
+      ) : null}
       <div aria-live="assertive" role="status">
         {shown ? (
           <div className={`scan-result ${shown.outcome}`}>
@@ -195,23 +222,10 @@ export default function CheckIn() {
           </div>
         ) : null}
       </div>
-      {served?.errors?.code ? (
-        <p className="notice error" role="alert">
-          {served.errors.code.join(" ")}
-        </p>
-      ) : null}
-      <Form method="post" className="form" onSubmit={submit}>
-        <div className="field">
-          <label htmlFor="badge-code">Badge code</label>
-          <p className="hint" id="badge-code-hint">
-            Scan it, or type the code printed under the QR code.
-          </p>
-          <input ref={inputRef} id="badge-code" name="code" aria-describedby="badge-code-hint" autoComplete="off" autoCapitalize="off" spellCheck={false} required />
-        </div>
-        <SubmitButton name="intent" value="check-in">
-          Check in
-        </SubmitButton>
-      </Form>
+      <ValidatedForm reply={served} intent="check-in" constraints={page.constraints} onSubmit={submit}>
+        <Field name="code" label="Badge code" hint="Scan it, or type the code printed under the QR code." autoComplete="off" autoCapitalize="off" spellCheck={false} />
+        <SubmitButton>Check in</SubmitButton>
+      </ValidatedForm>
       {camera !== "unsupported" ? (
         <div className="scanner">
           <button type="button" onClick={() => setCamera(camera === "on" ? "off" : "on")}>
