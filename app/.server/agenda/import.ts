@@ -183,10 +183,7 @@ async function writeConference(tx: Transaction, source: ConferenceSource, speake
     .from(programSessions)
     .leftJoin(rooms, eq(rooms.id, programSessions.roomId))
     .where(and(eq(programSessions.conferenceId, conferenceId), isNotNull(programSessions.sourceKey)))
-    .orderBy(asc(programSessions.id))
-    // The rows before their seat ledgers, in id order, as the editor does (ledger.ts); a no-key lock, which a
-    // sign-up's reference to its session does not wait for.
-    .for("no key update", { of: programSessions });
+    .orderBy(asc(programSessions.id));
   const ledgers = await lockChangedLedgers(tx, source, existingSessions);
   const byKey = new Map(existingSessions.map((session) => [session.sourceKey!, session]));
   const roomNames = new Map(source.rooms.map((room) => [room.slug, room.name]));
@@ -282,8 +279,8 @@ function cancels(file: SessionSource, before: { status: SessionStatus }): boolea
 
 /**
  * Locks the seat ledgers of the sessions whose sign-ups the files change (a new capacity, a cancellation, a file
- * gone), in id order, and refuses the files, like an invalid file, where a capacity is below the seats already
- * confirmed: nobody loses a seat they were given.
+ * gone), and refuses the files, like an invalid file, where a capacity is below the seats already confirmed: nobody
+ * loses a seat they were given. `sessions` come in id order.
  */
 async function lockChangedLedgers(
   tx: Transaction,
@@ -291,11 +288,24 @@ async function lockChangedLedgers(
   sessions: { id: string; sourceKey: string | null; capacity: number | null; status: SessionStatus }[],
 ): Promise<Map<string, SessionLedger>> {
   const files = new Map(source.sessions.map((session) => [session.key, session]));
-  const ledgers = new Map<string, SessionLedger>();
-  const problems: string[] = [];
-  for (const before of sessions) {
+  const changed = sessions.filter((before) => {
     const file = files.get(before.sourceKey!);
-    if (file && file.capacity === before.capacity && !cancels(file, before)) continue;
+    return !file || file.capacity !== before.capacity || cancels(file, before);
+  });
+  const ledgers = new Map<string, SessionLedger>();
+  if (changed.length === 0) return ledgers;
+  // The rows, then their ledgers, each in id order, as the editor locks a session and then its ledger (ledger.ts); a
+  // no-key lock, which a sign-up's reference to its session does not wait for. Only rows the import writes anyway: an
+  // editor's save locks its session before the conference row this import already holds.
+  await tx
+    .select({ id: programSessions.id })
+    .from(programSessions)
+    .where(inArray(programSessions.id, changed.map((before) => before.id)))
+    .orderBy(asc(programSessions.id))
+    .for("no key update");
+  const problems: string[] = [];
+  for (const before of changed) {
+    const file = files.get(before.sourceKey!);
     const ledger = await lockSessionLedger(tx, before.id);
     ledgers.set(before.id, ledger);
     if (file && file.status !== "cancelled" && file.capacity !== null && file.capacity < ledger.seatsTaken) {

@@ -16,8 +16,8 @@ import { confirmationMail, signupPromotedMail, signupSessionCancelledMail, type 
  * Lock order, to keep clear of deadlocks: a conference's ledger, then registrations, then sessions' ledgers (in id
  * order when there are several). Sign-up rows of a session are written only under that session's ledger lock. The
  * program editor locks the session's row (FOR NO KEY UPDATE, which a sign-up's reference to it does not wait for) and
- * then its ledger; the program import locks all the file-made session rows of an edition in id order, then the ledgers
- * of those whose sign-ups it changes, in id order.
+ * then its ledger; the program import locks the rows of the sessions whose sign-ups it changes, in id order, then their
+ * ledgers in id order.
  */
 
 export type ConferenceLedger = RegistrationSettings;
