@@ -6,8 +6,12 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { getDb } from "#db/client.ts";
 import { mailOutbox } from "#db/schema/mail.ts";
 import { conferences, programChanges, programSessions, rooms, sessionSpeakers, sessionStars, speakers, tracks } from "#db/schema/agenda.ts";
+import { breakoutSeats, breakoutSignups } from "#db/schema/registration.ts";
 import { createUser } from "#tests/factories/accounts.ts";
+import { viewerOf } from "#tests/factories/agenda.ts";
+import { createRegistration } from "#tests/factories/registration.ts";
 import { ContentError } from "../content/source.ts";
+import { signUpForSession } from "../registration/breakouts.ts";
 import { importProgram, importProgramIfEmpty } from "./import.ts";
 
 const SHIPPED = path.resolve("content/program");
@@ -168,6 +172,116 @@ describe("importing the program", () => {
     expect(error).toBeInstanceOf(ContentError);
     expect((error as ContentError).problems).toEqual([`${dir}: sessions: the files book a room at the same time as a session made in the app; move one of them`]);
     expect(await snapshot()).toEqual(before);
+  });
+});
+
+describe("a re-import and the sessions' sign-ups", () => {
+  const KEY = "anatomy-of-a-vendor";
+  const FILE = `fotc-2027/sessions/${KEY}.md`;
+  const TITLE = "Anatomy of a dark-web vendor: departments, administrators and a public affairs desk";
+
+  async function setCapacity(capacity: number | null) {
+    await edit(FILE, (text) => text.replace(/capacity: \d+\n/, capacity === null ? "" : `capacity: ${capacity}\n`));
+  }
+
+  /** The program imported with the session cut to `capacity` seats, and people signed up one after another. */
+  async function signedUp(capacity: number, people: number) {
+    await setCapacity(capacity);
+    await importProgram(dir);
+    const session = await sessionByKey(KEY);
+    const viewers = [];
+    for (let i = 0; i < people; i++) {
+      const user = await createUser();
+      await createRegistration(user, session.conferenceId, "approved");
+      const viewer = await viewerOf(user, { mfaVerified: false });
+      await signUpForSession(viewer, session.id);
+      viewers.push(viewer);
+    }
+    return { session, viewers };
+  }
+
+  async function statuses(sessionId: string, people: { id: string }[]) {
+    const rows = await getDb().select({ userId: breakoutSignups.userId, status: breakoutSignups.status }).from(breakoutSignups).where(eq(breakoutSignups.sessionId, sessionId));
+    const byUser = new Map(rows.map((row) => [row.userId, row.status]));
+    return people.map((person) => byUser.get(person.id));
+  }
+
+  async function seatsTaken(sessionId: string) {
+    const [ledger] = await getDb().select().from(breakoutSeats).where(eq(breakoutSeats.sessionId, sessionId));
+    return ledger!.seatsTaken;
+  }
+
+  async function mailsTo(email: string) {
+    return getDb().select({ subject: mailOutbox.subject, text: mailOutbox.textBody }).from(mailOutbox).where(eq(mailOutbox.toAddress, email)).orderBy(mailOutbox.id);
+  }
+
+  it("a higher capacity gives the new seats to the first waiting, in order, and no capacity gives everyone a seat", async () => {
+    const { session, viewers } = await signedUp(2, 5);
+    expect(await statuses(session.id, viewers)).toEqual(["confirmed", "confirmed", "waitlisted", "waitlisted", "waitlisted"]);
+
+    await setCapacity(4);
+    await importProgram(dir);
+    expect(await statuses(session.id, viewers)).toEqual(["confirmed", "confirmed", "confirmed", "confirmed", "waitlisted"]);
+    expect(await seatsTaken(session.id)).toBe(4);
+    for (const viewer of viewers.slice(2, 4)) expect((await mailsTo(viewer.email)).map((mail) => mail.subject)).toEqual([`A seat is yours: ${TITLE}`]);
+    for (const viewer of [...viewers.slice(0, 2), viewers[4]!]) expect(await mailsTo(viewer.email)).toEqual([]);
+
+    await setCapacity(null);
+    await importProgram(dir);
+    expect(await statuses(session.id, viewers)).toEqual(Array(5).fill("confirmed"));
+    expect(await seatsTaken(session.id)).toBe(5);
+    expect((await mailsTo(viewers[4]!.email)).map((mail) => mail.subject)).toEqual([`A seat is yours: ${TITLE}`]);
+  });
+
+  it("refuses a capacity below the seats already confirmed, naming the file and field, and writes nothing", async () => {
+    const { session, viewers } = await signedUp(3, 3);
+    await setCapacity(2);
+    await edit(FILE, (text) => text.replace("Anatomy of a dark-web vendor", "Inside a dark-web vendor"));
+    const before = await snapshot();
+    const error = await importProgram(dir).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ContentError);
+    expect((error as ContentError).problems).toEqual([
+      `${dir}/${FILE}: capacity: 3 people have a confirmed seat in this session; must be at least 3 (nobody loses a seat they were given)`,
+    ]);
+    expect(await snapshot()).toEqual(before);
+    expect((await sessionByKey(KEY)).capacity).toBe(3);
+    expect(await statuses(session.id, viewers)).toEqual(Array(3).fill("confirmed"));
+    expect(await seatsTaken(session.id)).toBe(3);
+    for (const viewer of viewers) expect(await mailsTo(viewer.email)).toEqual([]);
+    // Down to exactly the seats taken is fine: the session is full.
+    await setCapacity(3);
+    expect((await importProgram(dir)).changed).toBe(true);
+    expect((await sessionByKey(KEY)).title).toMatch(/^Inside a dark-web vendor/);
+  });
+
+  it("cancelling a session ends its sign-ups and waitlist and tells each person once", async () => {
+    const { session, viewers } = await signedUp(1, 2);
+    const [seated, waiting] = viewers;
+    const follower = await createUser();
+    // The seated one starred it too: they get the sign-up mail, not the one to people who starred it as well.
+    await getDb().insert(sessionStars).values([{ userId: seated!.id, sessionId: session.id }, { userId: follower.id, sessionId: session.id }]);
+
+    await edit(FILE, (text) => text.replace("capacity: 1\n", "capacity: 1\nstatus: cancelled\n"));
+    expect((await importProgram(dir)).announced).toBe(1);
+    expect((await sessionByKey(KEY)).status).toBe("cancelled");
+    expect(await statuses(session.id, viewers)).toEqual(["cancelled", "cancelled"]);
+    expect(await seatsTaken(session.id)).toBe(0);
+    const seatedMails = await mailsTo(seated!.email);
+    expect(seatedMails.map((mail) => mail.subject)).toEqual([`Cancelled: ${TITLE}`]);
+    expect(seatedMails[0]!.text).toContain("your seat in it is released");
+    const waitingMails = await mailsTo(waiting!.email);
+    expect(waitingMails.map((mail) => mail.subject)).toEqual([`Cancelled: ${TITLE}`]);
+    expect(waitingMails[0]!.text).toContain("your place on its waitlist is released");
+    expect((await mailsTo(follower.email)).map((mail) => mail.subject)).toEqual([`Program change: "${TITLE}" is cancelled`]);
+  });
+
+  it("removing a session's file ends its sign-ups and tells each person before the session goes", async () => {
+    const { session, viewers } = await signedUp(1, 2);
+    await fs.rm(path.join(dir, FILE));
+    await importProgram(dir);
+    expect(await getDb().$count(programSessions, eq(programSessions.id, session.id))).toBe(0);
+    expect(await getDb().$count(breakoutSignups, eq(breakoutSignups.sessionId, session.id))).toBe(0);
+    for (const viewer of viewers) expect((await mailsTo(viewer.email)).map((mail) => mail.subject)).toEqual([`Cancelled: ${TITLE}`]);
   });
 });
 

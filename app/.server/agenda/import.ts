@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNotNull, notInArray, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, notInArray, sql } from "drizzle-orm";
 import { getDb, type Transaction } from "#db/client.ts";
 import { users } from "#db/schema/accounts.ts";
 import {
@@ -16,9 +16,10 @@ import { ContentError, displayPath } from "../content/source.ts";
 import { forgetContentVersion } from "../content/version.ts";
 import { logger } from "../log.ts";
 import { renderMarkdown } from "../markdown/render.ts";
+import { cancelSessionSignups, fillSessionWaitlist, lockSessionLedger, type SessionLedger } from "../registration/ledger.ts";
 import { recordProgramChange, type ChangeContext } from "./changes.ts";
 import { constraintViolation } from "./constraints.ts";
-import { loadProgram, type ConferenceSource, type ProgramSource } from "./source.ts";
+import { loadProgram, type ConferenceSource, type ProgramSource, type SessionSource } from "./source.ts";
 import { programChanged } from "./version.ts";
 
 /**
@@ -26,7 +27,8 @@ import { programChanged } from "./version.ts";
  * field, and nothing is written); then one transaction writes it all. Files are the source of what they describe:
  * rows they no longer mention go, sessions made in the app stay. An import of the same files is a no-op (the content
  * hash), and an unchanged row is not rewritten. Once an edition is published, a session whose time, room or status
- * the files change is recorded and announced like an edit in the app.
+ * the files change is recorded and announced like an edit in the app. Sign-ups follow a session as in the editor: more
+ * seats fill its waitlist, fewer than are confirmed are refused, a cancellation ends them and tells each person.
  */
 
 export type ImportResult = { changed: boolean; conferences: number; sessions: number; speakers: number; announced: number };
@@ -180,7 +182,9 @@ async function writeConference(tx: Transaction, source: ConferenceSource, speake
     })
     .from(programSessions)
     .leftJoin(rooms, eq(rooms.id, programSessions.roomId))
-    .where(and(eq(programSessions.conferenceId, conferenceId), isNotNull(programSessions.sourceKey)));
+    .where(and(eq(programSessions.conferenceId, conferenceId), isNotNull(programSessions.sourceKey)))
+    .orderBy(asc(programSessions.id));
+  const ledgers = await lockChangedLedgers(tx, source, existingSessions);
   const byKey = new Map(existingSessions.map((session) => [session.sourceKey!, session]));
   const roomNames = new Map(source.rooms.map((room) => [room.slug, room.name]));
   const context: ChangeContext = {
@@ -215,12 +219,16 @@ async function writeConference(tx: Transaction, source: ConferenceSource, speake
       continue;
     }
     const roomName = session.room ? roomNames.get(session.room)! : null;
+    const ledger = ledgers.get(before.id);
+    // Signed-up people are told by their own mail, and not again by the one to people who starred the session.
+    const told = ledger && cancels(session, before) ? await cancelSessionSignups(tx, ledger, context) : [];
     const kind = await recordProgramChange(
       tx,
       context,
       { id: before.id, conferenceId, title: session.title, audience: session.audience },
       { startsAt: before.startsAt, endsAt: before.endsAt, room: before.roomName, status: before.status },
       { startsAt: session.startsAt, endsAt: session.endsAt, room: roomName, status: session.status },
+      told,
     );
     if (kind) announced++;
     const status = importedStatus(session.status, before.status, kind);
@@ -244,8 +252,16 @@ async function writeConference(tx: Transaction, source: ConferenceSource, speake
       await writeSessionSpeakers(tx, before.id, wantedSpeakers);
       programWritten = true;
     }
+    // More seats, or no limit: the waitlist moves up now, after the row is written so the mail shows the new session.
+    if (ledger && !ledger.cancelled) await fillSessionWaitlist(tx, { ...ledger, capacity: session.capacity }, context);
   }
   const keys = source.sessions.map((session) => session.key);
+  const listed = new Set(keys);
+  // Deleting a session's file is the organizers' decision, as a cancellation is: its sign-ups end, each person is told
+  // their seat or waitlist place is released, and the session goes (rather than the import being refused).
+  for (const before of existingSessions) {
+    if (!listed.has(before.sourceKey!)) await cancelSessionSignups(tx, ledgers.get(before.id)!, context);
+  }
   const gone = await tx
     .delete(programSessions)
     .where(and(eq(programSessions.conferenceId, conferenceId), isNotNull(programSessions.sourceKey), keys.length ? notInArray(programSessions.sourceKey, keys) : undefined))
@@ -254,6 +270,51 @@ async function writeConference(tx: Transaction, source: ConferenceSource, speake
   await removeUnlistedTracksAndRooms(tx, conferenceId, source);
   if (programWritten || announced > 0) await programChanged(tx, conferenceId);
   return announced;
+}
+
+/** The file cancels a session that was on the program. */
+function cancels(file: SessionSource, before: { status: SessionStatus }): boolean {
+  return file.status === "cancelled" && before.status !== "cancelled";
+}
+
+/**
+ * Locks the seat ledgers of the sessions whose sign-ups the files change (a new capacity, a cancellation, a file
+ * gone), and refuses the files, like an invalid file, where a capacity is below the seats already confirmed: nobody
+ * loses a seat they were given. `sessions` come in id order.
+ */
+async function lockChangedLedgers(
+  tx: Transaction,
+  source: ConferenceSource,
+  sessions: { id: string; sourceKey: string | null; capacity: number | null; status: SessionStatus }[],
+): Promise<Map<string, SessionLedger>> {
+  const files = new Map(source.sessions.map((session) => [session.key, session]));
+  const changed = sessions.filter((before) => {
+    const file = files.get(before.sourceKey!);
+    return !file || file.capacity !== before.capacity || cancels(file, before);
+  });
+  const ledgers = new Map<string, SessionLedger>();
+  if (changed.length === 0) return ledgers;
+  // The rows, then their ledgers, each in id order, as the editor locks a session and then its ledger (ledger.ts); a
+  // no-key lock, which a sign-up's reference to its session does not wait for. Only rows the import writes anyway: an
+  // editor's save locks its session before the conference row this import already holds.
+  await tx
+    .select({ id: programSessions.id })
+    .from(programSessions)
+    .where(inArray(programSessions.id, changed.map((before) => before.id)))
+    .orderBy(asc(programSessions.id))
+    .for("no key update");
+  const problems: string[] = [];
+  for (const before of changed) {
+    const file = files.get(before.sourceKey!);
+    const ledger = await lockSessionLedger(tx, before.id);
+    ledgers.set(before.id, ledger);
+    if (file && file.status !== "cancelled" && file.capacity !== null && file.capacity < ledger.seatsTaken) {
+      const confirmed = ledger.seatsTaken === 1 ? "1 person has a confirmed seat" : `${ledger.seatsTaken} people have a confirmed seat`;
+      problems.push(`${file.sourcePath}: capacity: ${confirmed} in this session; must be at least ${ledger.seatsTaken} (nobody loses a seat they were given)`);
+    }
+  }
+  if (problems.length > 0) throw new ContentError(problems);
+  return ledgers;
 }
 
 /**

@@ -16,7 +16,8 @@ import { confirmationMail, signupPromotedMail, signupSessionCancelledMail, type 
  * Lock order, to keep clear of deadlocks: a conference's ledger, then registrations, then sessions' ledgers (in id
  * order when there are several). Sign-up rows of a session are written only under that session's ledger lock. The
  * program editor locks the session's row (FOR NO KEY UPDATE, which a sign-up's reference to it does not wait for) and
- * then its ledger.
+ * then its ledger; the program import locks the rows of the sessions whose sign-ups it changes, in id order, then their
+ * ledgers in id order.
  */
 
 export type ConferenceLedger = RegistrationSettings;
