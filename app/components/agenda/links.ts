@@ -3,6 +3,7 @@
  * zone lives in the URL rather than a cookie, so a page is the same for everyone who opens the same address.
  */
 export function agendaHref(path: string, params: Record<string, string | null | undefined> = {}): string {
+  if (!Object.values(params).some(Boolean)) return path;
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) if (value) query.set(key, value);
   const search = query.toString();

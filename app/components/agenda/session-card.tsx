@@ -23,10 +23,13 @@ export function SessionCard({
   const Heading = (["h2", "h3", "h4"] as const)[headingLevel - 2]!;
   const status = STATUS_LABELS[session.status];
   const audience = AUDIENCE_LABELS[session.audience];
+  // One text node each where the markup allows: a program page renders sixty cards, and every element and text node
+  // costs React on the server.
+  const meta = [session.room, session.speakers].filter(Boolean).join(" · ");
   return (
     <article className={`session type-${session.type}${session.status === "cancelled" ? " cancelled" : ""}${className ? ` ${className}` : ""}`}>
       <p className="when">
-        {session.start}–{session.end}
+        {`${session.start}–${session.end}`}
         {session.endsNextDay ? <span className="muted"> (next day)</span> : null}
       </p>
       <Heading className="title">
@@ -34,14 +37,12 @@ export function SessionCard({
           {session.title}
         </a>
       </Heading>
-      <p className="meta">
-        {session.room ? <span>{session.room}</span> : null}
-        {session.speakers ? <span>{session.speakers}</span> : null}
-      </p>
+      {meta ? <p className="meta">{meta}</p> : null}
       <p className="tags">
         {session.track ? (
           <span>
-            <TrackSwatch colour={session.track.colour} /> {session.track.name}
+            <TrackSwatch colour={session.track.colour} />
+            {` ${session.track.name}`}
           </span>
         ) : null}
         <span>{SESSION_TYPE_LABELS[session.type]}</span>

@@ -19,7 +19,7 @@ export function StarButton({ sessionId, title, starred }: { sessionId: string; t
     <fetcher.Form method="post" action={`/agenda/sessions/${sessionId}`} className="star-form">
       {hydrated ? null : <input type="hidden" name="returnTo" value={`${location.pathname}${location.search}`} />}
       <button type="submit" name="intent" value={isStarred ? "unstar" : "star"} aria-pressed={isStarred} className="star">
-        <span aria-hidden="true">{isStarred ? "★" : "☆"}</span> Star<span className="visually-hidden">: {title}</span>
+        <span aria-hidden="true">{isStarred ? "★" : "☆"}</span> Star<span className="visually-hidden">{`: ${title}`}</span>
       </button>
     </fetcher.Form>
   );
