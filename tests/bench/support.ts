@@ -38,9 +38,8 @@ export function median(values: number[]): number {
 
 const TICKS_PER_SECOND = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
 
-/** User plus system CPU time, in milliseconds, of every process in the group. */
-export function groupCpuMs(pgid: number): number {
-  let ticks = 0;
+/** Each process's command name, process group and CPU time (user plus system, in milliseconds), from /proc. */
+function* processes(): Generator<{ name: string; pgid: number; cpuMs: number }> {
   for (const entry of fs.readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     let stat: string;
@@ -50,29 +49,24 @@ export function groupCpuMs(pgid: number): number {
       continue;
     }
     // The command name may hold spaces and parentheses: the fields after its closing parenthesis are fixed.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (Number(fields[2]) !== pgid) continue;
-    ticks += Number(fields[11]) + Number(fields[12]);
+    const close = stat.lastIndexOf(")");
+    const fields = stat.slice(close + 2).split(" ");
+    yield { name: stat.slice(stat.indexOf("(") + 1, close), pgid: Number(fields[2]), cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND };
   }
-  return (ticks * 1000) / TICKS_PER_SECOND;
+}
+
+/** User plus system CPU time, in milliseconds, of every process in the group. */
+export function groupCpuMs(pgid: number): number {
+  let ms = 0;
+  for (const process of processes()) if (process.pgid === pgid) ms += process.cpuMs;
+  return ms;
 }
 
 /** CPU time in milliseconds of the processes whose command name is `name` (the Postgres server's backends, say). */
 export function commandCpuMs(name: string): number {
-  let ticks = 0;
-  for (const entry of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-    } catch {
-      continue;
-    }
-    if (stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")) !== name) continue;
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    ticks += Number(fields[11]) + Number(fields[12]);
-  }
-  return (ticks * 1000) / TICKS_PER_SECOND;
+  let ms = 0;
+  for (const process of processes()) if (process.name === name) ms += process.cpuMs;
+  return ms;
 }
 
 /** Busy and total CPU time of the whole machine, in milliseconds summed over its cores (/proc/stat). */

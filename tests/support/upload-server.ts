@@ -5,11 +5,11 @@
  * `GET /healthz` answers 200. Started by `spawnServer({ entry: "tests/support/upload-server.ts" })`.
  */
 import crypto from "node:crypto";
-import type { IncomingHttpHeaders } from "node:http";
 import { createReadableStreamFromReadable } from "@react-router/node";
 import express, { type Request, type Response } from "express";
 import { config } from "#app/.server/config.ts";
 import { closeWithoutReading, countedBody, limitRequestBodies } from "#app/.server/http/body-limit.ts";
+import { toHeaders } from "#app/.server/http/react-router-handler.ts";
 import { readUpload } from "#app/.server/http/uploads.ts";
 import { fileStorage } from "#app/.server/storage/file-storage.ts";
 
@@ -51,14 +51,6 @@ async function upload(req: Request, res: Response): Promise<void> {
   }
 }
 
-function toHeaders(incoming: IncomingHttpHeaders): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(incoming)) {
-    if (Array.isArray(value)) for (const item of value) headers.append(name, item);
-    else if (value !== undefined) headers.set(name, value);
-  }
-  return headers;
-}
 
 const server = app.listen(cfg.port, cfg.host);
 process.once("SIGTERM", () => server.close(() => process.exit(0)));

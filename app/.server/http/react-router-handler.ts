@@ -63,7 +63,8 @@ function requestUrl(req: Request): string {
   return new URL(req.originalUrl, `${req.protocol}://${safeHost}`).href;
 }
 
-function toHeaders(incoming: IncomingHttpHeaders): Headers {
+/** Node's request headers as a Fetch `Headers`, repeated headers kept. */
+export function toHeaders(incoming: IncomingHttpHeaders): Headers {
   const headers = new Headers();
   for (const [name, value] of Object.entries(incoming)) {
     if (Array.isArray(value)) for (const item of value) headers.append(name, item);
