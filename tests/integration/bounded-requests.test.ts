@@ -4,10 +4,11 @@
  * it and its memory does not grow. On the embedded database, or on the Postgres server with TEST_DATABASE_URL.
  */
 import crypto from "node:crypto";
-import http from "node:http";
+import type http from "node:http";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { config } from "#app/.server/config.ts";
+import { postStream } from "#tests/support/stream-post.ts";
 import { residentBytes, spawnServer, waitForHealthy, type ServerProcess } from "#tests/support/server-process.ts";
 
 const MB = 1024 * 1024;
@@ -60,25 +61,7 @@ function postGenerated(
     "Sec-Fetch-Site": "same-origin",
   };
   if (!options.chunked) headers["Content-Length"] = String(options.total);
-  return new Promise((resolve, reject) => {
-    let answered = false;
-    const req = http.request(`${server.url}${path}`, { method: "POST", headers, agent: false });
-    req.on("response", (res) => {
-      answered = true;
-      let text = "";
-      res.setEncoding("utf8").on("data", (piece: string) => (text += piece));
-      res.on("end", () => {
-        body.destroy();
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, bytesSent });
-      });
-      res.on("error", reject);
-    });
-    // The server closes the connection while the client is still sending: expected once the answer is in.
-    req.on("error", (error: NodeJS.ErrnoException) => {
-      if (!answered || (error.code !== "EPIPE" && error.code !== "ECONNRESET")) reject(error);
-    });
-    body.pipe(req);
-  });
+  return postStream(`${server.url}${path}`, headers, body).then((answer) => ({ ...answer, bytesSent }));
 }
 
 /** A few requests of each kind first, so that what is measured afterwards is the bodies, not the first use of a route. */

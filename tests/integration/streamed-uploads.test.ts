@@ -5,9 +5,9 @@
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
-import http from "node:http";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { postStream } from "#tests/support/stream-post.ts";
 import { residentBytes, spawnServer, tempDir, waitForHealthy, type ServerProcess } from "#tests/support/server-process.ts";
 
 const MB = 1024 * 1024;
@@ -61,25 +61,9 @@ function postFile(path: string, size: number): Promise<Sent> {
     "Content-Type": `multipart/form-data; boundary=${BOUNDARY}`,
     "Content-Length": String(head.length + size + tail.length),
   };
-  return new Promise<Sent>((resolve, reject) => {
-    let answered = false;
-    const req = http.request(`${server.url}${path}`, { method: "POST", headers, agent: false });
-    req.on("response", (res) => {
-      answered = true;
-      let text = "";
-      res.setEncoding("utf8").on("data", (piece: string) => (text += piece));
-      res.on("end", () => {
-        body.destroy();
-        resolve({ status: res.statusCode ?? 0, text, bytesSent, sha256: hash.digest("hex"), peakResident });
-      });
-      res.on("error", reject);
-    });
-    // A server that refuses stops reading and closes while the client is still sending: expected once the answer is in.
-    req.on("error", (error: NodeJS.ErrnoException) => {
-      if (!answered || (error.code !== "EPIPE" && error.code !== "ECONNRESET")) reject(error);
-    });
-    body.pipe(req);
-  }).finally(() => clearInterval(sampler));
+  return postStream(`${server.url}${path}`, headers, body)
+    .then(({ status, text }) => ({ status, text, bytesSent, sha256: hash.digest("hex"), peakResident }))
+    .finally(() => clearInterval(sampler));
 }
 
 function filesIn(dir: string): string[] {
