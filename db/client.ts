@@ -179,9 +179,23 @@ function lockOwnerAlive(lockDir: string): boolean {
   if (owner.pid === process.pid) return false;
   try {
     process.kill(owner.pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+  return !isZombie(owner.pid);
+}
+
+/**
+ * A process killed with -9 whose parent died with it waits as a zombie until init reaps it, which some inits do late;
+ * signal 0 still reaches it, but it has closed every file and cannot touch the database. Linux only (/proc).
+ */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return state === "Z" || state === "X";
+  } catch {
+    return false;
   }
 }
 
