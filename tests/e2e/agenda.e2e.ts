@@ -16,13 +16,27 @@ const BITCOIN = "Following the bitcoin: tracing payments from buyer to vendor";
 const RESELLERS = "Repackaged and resent: how resellers move fentanyl through the mail";
 const VENDOR = "Anatomy of a dark-web vendor: departments, administrators and a public affairs desk";
 
-/** Stars a session with JavaScript on: the button changes in place and the page is the same document. */
-async function star({ page }: Journey, title: string): Promise<void> {
+/**
+ * Stars a session with JavaScript on: the button changes in place and the page is the same document. With
+ * `changeMind`, it is unstarred and starred again first (the second and third presses go through the fetcher).
+ */
+async function star({ page }: Journey, title: string, changeMind = false): Promise<void> {
   await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
-  const button = page.locator("button.star", { hasText: title });
+  const button = page.getByRole("button", { name: `Star: ${title}`, exact: true });
+  const pressed = (state: "true" | "false") =>
+    page.waitForFunction(
+      ([name, value]) => [...document.querySelectorAll("button.star")].some((b) => b.getAttribute("aria-label") === `Star: ${name!}` && b.getAttribute("aria-pressed") === value),
+      [title, state],
+    );
   expect(await button.getAttribute("aria-pressed")).toBe("false");
   await button.click();
-  await page.waitForFunction((name) => [...document.querySelectorAll("button.star")].some((b) => b.textContent?.includes(name) && b.getAttribute("aria-pressed") === "true"), title);
+  await pressed("true");
+  if (changeMind) {
+    await button.click();
+    await pressed("false");
+    await button.click();
+    await pressed("true");
+  }
   expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
 }
 
@@ -75,7 +89,7 @@ async function attendeeJourney(journey: Journey, email: string) {
   await page.waitForURL(/[?&]q=bitcoin/);
   await page.getByRole("heading", { name: "1 session matches “bitcoin”" }).waitFor();
   await check();
-  await star(journey, BITCOIN);
+  await star(journey, BITCOIN, true);
 
   // Two more on Monday morning, at the same time as each other.
   await visit("/agenda?day=2027-06-07");

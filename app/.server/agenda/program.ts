@@ -197,38 +197,60 @@ export async function selectSessions(tx: Executor, viewerId: string | null, wher
     .orderBy(asc(programSessions.startsAt), sql`${rooms.position} nulls first`, asc(programSessions.title));
 }
 
-function item(row: SessionRow, zone: string, viewerId: string | null): SessionItem {
-  const session: SessionItem = {
-    id: row.id,
-    title: row.title,
-    type: row.type,
-    start: clockOf(row.startsAt, zone),
-    end: clockOf(row.endsAt, zone),
-    endsNextDay: dayOf(row.endsAt, zone) !== dayOf(row.startsAt, zone),
-    room: row.roomName,
-    track: row.trackSlug ? { slug: row.trackSlug, name: row.trackName!, colour: row.trackColour! } : null,
-    speakers: row.speakers,
-    status: row.status,
-    audience: row.audience,
-    capacity: row.capacity,
-  };
-  if (viewerId) session.starred = row.starred;
-  return session;
+type Shown = { item: SessionItem; day: DayKey };
+const shownByZone = new WeakMap<SessionRow, Map<string, Shown>>();
+
+/**
+ * A row as shown in a zone, and the day it starts on there. Kept per row object: the public catalogue's rows are
+ * shown again on every personal agenda, and the clock arithmetic is most of what showing them costs.
+ */
+function shownIn(row: SessionRow, zone: string): Shown {
+  let byZone = shownByZone.get(row);
+  if (!byZone) shownByZone.set(row, (byZone = new Map()));
+  let shown = byZone.get(zone);
+  if (!shown) {
+    const day = dayOf(row.startsAt, zone);
+    shown = {
+      day,
+      item: {
+        id: row.id,
+        title: row.title,
+        type: row.type,
+        start: clockOf(row.startsAt, zone),
+        end: clockOf(row.endsAt, zone),
+        endsNextDay: dayOf(row.endsAt, zone) !== day,
+        room: row.roomName,
+        track: row.trackSlug ? { slug: row.trackSlug, name: row.trackName!, colour: row.trackColour! } : null,
+        speakers: row.speakers,
+        status: row.status,
+        audience: row.audience,
+        capacity: row.capacity,
+      },
+    };
+    byZone.set(zone, shown);
+  }
+  return shown;
+}
+
+/** The kept item is shared: a signed-in viewer's star goes on a copy. */
+function item(row: SessionRow, zone: string, viewerId: string | null, starred = row.starred): SessionItem {
+  const shown = shownIn(row, zone).item;
+  return viewerId ? { ...shown, starred } : shown;
 }
 
 export type DaySessions = { day: DayKey; label: string; sessions: SessionItem[] };
 
-/** Sessions grouped by the day they start on in the zone, in order. */
-export function groupByDay(rows: SessionRow[], zone: string, viewerId: string | null): DaySessions[] {
+/** Sessions grouped by the day they start on in the zone, in order; `starred` when the viewer starred them all. */
+export function groupByDay(rows: SessionRow[], zone: string, viewerId: string | null, starred?: boolean): DaySessions[] {
   const days: DaySessions[] = [];
   for (const row of rows) {
-    const day = dayOf(row.startsAt, zone);
+    const { day } = shownIn(row, zone);
     let group = days.at(-1);
     if (group?.day !== day) {
       group = { day, label: dayLabel(day), sessions: [] };
       days.push(group);
     }
-    group.sessions.push(item(row, zone, viewerId));
+    group.sessions.push(item(row, zone, viewerId, starred ?? row.starred));
   }
   return days;
 }

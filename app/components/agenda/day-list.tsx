@@ -1,4 +1,5 @@
 import type { DaySessions } from "#app/.server/agenda/program.ts";
+import { CLIENT_LINKS } from "#app/components/client-links.tsx";
 import { SessionCard } from "./session-card.tsx";
 
 /** Sessions by day, as a list (a track, a speaker, a personal agenda). */
@@ -9,7 +10,7 @@ export function DayList({ days, tz, level = 2, overlaps }: { days: DaySessions[]
       {days.map((day) => (
         <section key={day.day} aria-labelledby={`day-${day.day}`}>
           <Heading id={`day-${day.day}`}>{day.label}</Heading>
-          <ul className="day-list">
+          <ul className="day-list" {...CLIENT_LINKS}>
             {day.sessions.map((session) => (
               <li key={session.id}>
                 <SessionCard session={session} tz={tz} headingLevel={level === 2 ? 3 : 4} overlaps={overlaps?.[session.id]} />

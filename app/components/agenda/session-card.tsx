@@ -1,4 +1,3 @@
-import { CLIENT_LINK } from "#app/components/client-links.tsx";
 import type { SessionItem } from "#app/.server/agenda/program.ts";
 import { agendaHref, AUDIENCE_LABELS, SESSION_TYPE_LABELS, STATUS_LABELS } from "./links.ts";
 import { StarButton } from "./star-button.tsx";
@@ -33,7 +32,7 @@ export function SessionCard({
         {session.endsNextDay ? <span className="muted"> (next day)</span> : null}
       </p>
       <Heading className="title">
-        <a href={agendaHref(`/agenda/sessions/${session.id}`, { tz })} {...CLIENT_LINK}>
+        <a href={agendaHref(`/agenda/sessions/${session.id}`, { tz })}>
           {session.title}
         </a>
       </Heading>

@@ -1,26 +1,59 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { useFetcher, useLocation } from "react-router";
 import type { FormReply } from "#app/shared/form-reply.ts";
 
+type StarProps = { sessionId: string; title: string; starred: boolean };
+
 /**
- * Stars a session for the viewer's agenda. Without JavaScript it is a plain form that comes back to this page; with
- * it, a fetcher that changes the button in place (the page is not reloaded).
+ * Stars a session for the viewer's agenda. Without JavaScript it is a plain form that comes back to this page. With
+ * it, the first press hands over to a fetcher that changes the button in place (the page is not reloaded). The
+ * fetcher comes only then: a program page renders dozens of these, and each fetcher costs the server as much to
+ * render as the rest of its card.
  */
-export function StarButton({ sessionId, title, starred }: { sessionId: string; title: string; starred: boolean }) {
-  const fetcher = useFetcher<FormReply<{ starred: boolean }>>();
+export function StarButton(props: StarProps) {
   const location = useLocation();
-  // Rendered on the server the form carries where to come back to; once hydrated the fetcher needs no redirect.
-  const [hydrated, setHydrated] = useState(false);
-  useEffect(() => setHydrated(true), []);
-  const pending = fetcher.formData?.get("intent");
-  const answered = fetcher.data?.status === "success" ? fetcher.data.data.starred : undefined;
-  const isStarred = pending ? pending === "star" : (answered ?? starred);
+  const [first, setFirst] = useState<FormData | null>(null);
+  if (first) return <LiveStarButton {...props} first={first} />;
+  const press = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const sent = new FormData(event.currentTarget, (event.nativeEvent as SubmitEvent).submitter);
+    // The fetcher takes the answer itself: no redirect back.
+    sent.delete("returnTo");
+    setFirst(sent);
+  };
   return (
-    <fetcher.Form method="post" action={`/agenda/sessions/${sessionId}`} className="star-form">
-      {hydrated ? null : <input type="hidden" name="returnTo" value={`${location.pathname}${location.search}`} />}
-      <button type="submit" name="intent" value={isStarred ? "unstar" : "star"} aria-pressed={isStarred} className="star">
-        <span aria-hidden="true">{isStarred ? "★" : "☆"}</span> Star<span className="visually-hidden">{`: ${title}`}</span>
-      </button>
+    <form method="post" action={`/agenda/sessions/${props.sessionId}`} className="star-form" onSubmit={press}>
+      <input type="hidden" name="returnTo" value={`${location.pathname}${location.search}`} />
+      <StarToggle {...props} />
+    </form>
+  );
+}
+
+function LiveStarButton({ first, ...props }: StarProps & { first: FormData }) {
+  const action = `/agenda/sessions/${props.sessionId}`;
+  const fetcher = useFetcher<FormReply<{ starred: boolean }>>();
+  const { submit } = fetcher;
+  const sent = useRef(false);
+  useEffect(() => {
+    if (sent.current) return;
+    sent.current = true;
+    void submit(first, { method: "post", action });
+  }, [submit, first, action]);
+  // Until its answer comes, the first press shows as done.
+  const pending = fetcher.formData?.get("intent") ?? (fetcher.data === undefined ? first.get("intent") : null);
+  const answered = fetcher.data?.status === "success" ? fetcher.data.data.starred : undefined;
+  return (
+    <fetcher.Form method="post" action={action} className="star-form">
+      <StarToggle {...props} starred={pending ? pending === "star" : (answered ?? props.starred)} />
     </fetcher.Form>
+  );
+}
+
+/** Its name says which session ("Star: …"); the visible text is only "Star", which the name begins with. */
+function StarToggle({ title, starred }: StarProps) {
+  return (
+    <button name="intent" value={starred ? "unstar" : "star"} aria-pressed={starred} aria-label={`Star: ${title}`} className="star">
+      {starred ? "★ Star" : "☆ Star"}
+    </button>
   );
 }

@@ -3,6 +3,7 @@ import { Form, Link, useLoaderData } from "react-router";
 import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { agendaHref, SESSION_TYPE_LABELS } from "#app/components/agenda/links.ts";
 import { SessionCard } from "#app/components/agenda/session-card.tsx";
+import { CLIENT_LINKS } from "#app/components/client-links.tsx";
 import { TrackSwatch } from "#app/components/agenda/track-swatch.tsx";
 import { ZoneSwitch } from "#app/components/agenda/zone-switch.tsx";
 import { can } from "#app/.server/accounts/guards.ts";
@@ -190,7 +191,7 @@ function Day({ page, base }: { page: AgendaData; base: string }) {
         <p>No sessions {filters.track || filters.type ? "match on this day" : "on this day"}.</p>
       ) : (
         <div className="grid-scroll">
-          <div className={`agenda-grid rooms-${grid.rooms.length}`}>
+          <div className={`agenda-grid rooms-${grid.rooms.length}`} {...CLIENT_LINKS}>
             {grid.rooms.map((room, index) => (
               <div key={room} className={`room-head c-${index + 1}`} aria-hidden="true">
                 {room}
@@ -227,7 +228,7 @@ function SearchResults({ page }: { page: AgendaData }) {
       {results.map((day) => (
         <section key={day.day} aria-labelledby={`day-${day.day}`}>
           <h3 id={`day-${day.day}`}>{day.label}</h3>
-          <ul className="day-list">
+          <ul className="day-list" {...CLIENT_LINKS}>
             {day.sessions.map((session) => (
               <li key={session.id}>
                 <SessionCard session={session} tz={page.zone.param} headingLevel={4} />
