@@ -326,7 +326,13 @@ export async function createSession(actor: Actor, input: z.output<typeof CreateS
   }
 }
 
+/**
+ * The conference row first, then the session: the order an import takes them in (import.ts), so that an import and a
+ * save of the same session never wait for each other in a circle. A save updates this row at its end anyway
+ * (programChanged), so saves of one program were already one at a time from there.
+ */
 async function lockSession(tx: Executor, conference: ConferenceRow, sessionId: string) {
+  await tx.select({ id: conferences.id }).from(conferences).where(eq(conferences.id, conference.id)).for("no key update");
   const [row] = await tx
     .select({
       id: programSessions.id,

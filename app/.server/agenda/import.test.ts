@@ -1,5 +1,6 @@
 import fs from "node:fs/promises";
 import os from "node:os";
+import { setTimeout } from "node:timers/promises";
 import path from "node:path";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -12,6 +13,8 @@ import { viewerOf } from "#tests/factories/agenda.ts";
 import { createRegistration } from "#tests/factories/registration.ts";
 import { ContentError } from "../content/source.ts";
 import { signUpForSession } from "../registration/breakouts.ts";
+import { ConflictError } from "../errors.ts";
+import { getSessionForEditor, updateSession, UpdateSessionSchema } from "./editor.ts";
 import { importProgram, importProgramIfEmpty } from "./import.ts";
 
 const SHIPPED = path.resolve("content/program");
@@ -282,6 +285,30 @@ describe("a re-import and the sessions' sign-ups", () => {
     expect(await getDb().$count(programSessions, eq(programSessions.id, session.id))).toBe(0);
     expect(await getDb().$count(breakoutSignups, eq(breakoutSignups.sessionId, session.id))).toBe(0);
     for (const viewer of viewers) expect((await mailsTo(viewer.email)).map((mail) => mail.subject)).toEqual([`Cancelled: ${TITLE}`]);
+  });
+});
+
+describe("an import and an organizer's saves at the same moment", () => {
+  it("all finish, each whole or refused as stale: none waits for another in a circle (a deadlock on a server)", async () => {
+    await importProgram(dir);
+    const session = await sessionByKey("anatomy-of-a-vendor");
+    const organizer = await viewerOf(await createUser({ roles: ["organizer"] }));
+    const origin = { ip: "127.0.0.1", link: (to: string) => `https://liaison.test${to}` };
+    for (let round = 1; round <= 3; round++) {
+      // The import rewrites this session (its abstract) while organizers save it, one every few milliseconds, so that
+      // some save lands while the import holds its locks.
+      await edit("fotc-2027/sessions/anatomy-of-a-vendor.md", (text) => `${text.trimEnd()}\n\nRevised, take ${round}.\n`);
+      const save = async (delayMs: number) => {
+        await setTimeout(delayMs);
+        const current = await getSessionForEditor(organizer, session.id);
+        await updateSession(organizer, session.id, UpdateSessionSchema.parse({ ...current.values, version: current.version, capacity: String(40 + delayMs) }), origin);
+      };
+      const results = await Promise.allSettled([importProgram(dir), ...Array.from({ length: 12 }, (_, i) => save(i * 8))]);
+      expect(results[0]!.status, String((results[0] as PromiseRejectedResult).reason)).toBe("fulfilled");
+      for (const result of results.slice(1)) {
+        if (result.status === "rejected") expect(result.reason).toBeInstanceOf(ConflictError);
+      }
+    }
   });
 });
 
