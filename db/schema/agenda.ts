@@ -249,6 +249,8 @@ export const programChanges = pgTable(
     kind: text().$type<ProgramChangeKind>().notNull(),
     details: jsonb().$type<ProgramChangeDetails>().notNull(),
     at: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    /** When the job mailed the people who starred the session: it mails once per change, whatever its retries. */
+    mailedAt: timestamp({ withTimezone: true }),
   },
   (t) => [
     index("program_changes_conference_idx").on(t.conferenceId, t.id),

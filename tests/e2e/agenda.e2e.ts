@@ -6,6 +6,7 @@
  */
 import ICAL from "ical.js";
 import { expect } from "vitest";
+import { eventually } from "#tests/support/jobs.ts";
 import { signIn, signInAsDemo } from "./sign-in.ts";
 import { newJourneyPage, openBrowser, setupPortal, type Journey } from "./harness.ts";
 
@@ -60,10 +61,17 @@ async function organizerMovesSession(organizerRole: string, starrerEmail: string
     await page.getByRole("button", { name: "Save" }).click();
     await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
     await check();
-    await organizer.visit("/admin/outbox");
-    const outbox = await bodyText(organizer);
+    // The save queued a job that writes the mails: the outbox shows them within a few seconds.
+    const outbox = await eventually(
+      async () => {
+        await organizer.visit("/admin/outbox");
+        const text = await bodyText(organizer);
+        return text.includes(`Program change: "${BITCOIN}" has moved`) && text;
+      },
+      15_000,
+      "the program-change mail in the outbox",
+    );
     expect(outbox).toContain(starrerEmail);
-    expect(outbox).toContain(`Program change: "${BITCOIN}" has moved`);
     expect(organizer.consoleErrors).toEqual([]);
     expect(organizer.uncheckedPages()).toEqual([]);
   } finally {

@@ -12,6 +12,8 @@ import { mailOutbox } from "#db/schema/mail.ts";
 import { importProgram } from "#app/.server/agenda/import.ts";
 import { createUser, createUserSession } from "#tests/factories/accounts.ts";
 import { startTestApp, type TestApp } from "#tests/support/app.ts";
+import { runQueuedJobs } from "#tests/support/jobs.ts";
+import { programChangeMailsJob } from "#app/.server/agenda/changes.ts";
 
 let app: TestApp;
 
@@ -257,6 +259,8 @@ describe("an organizer edits the program", () => {
       abstract: "X-ray and trace detection find a lot, but not everything.",
     });
     expect([moved.status, moved.location]).toEqual([302, `/admin/agenda/sessions/${id}`]);
+    // The save queued one job, which mails the people who starred the session.
+    expect(await runQueuedJobs(programChangeMailsJob)).toBe(1);
     const mails = await getDb().select().from(mailOutbox).where(eq(mailOutbox.toAddress, fan.user.email));
     expect(mails.map((mail) => mail.subject)).toEqual(['Program change: "Mail facility targeting: what the scanners miss" has moved']);
     expect(mails[0]!.textBody).toContain("It is now: Tuesday 8 June 2027, 17:00–18:30\n");

@@ -2,6 +2,7 @@
 import { sql } from "drizzle-orm";
 import { database, type DatabaseHandle } from "#db/client.ts";
 import { JOB_SCHEMA } from "#app/.server/jobs/boss.ts";
+import type { JobDefinition } from "#app/.server/jobs/define.ts";
 
 export type JobRow = {
   id: string;
@@ -39,4 +40,17 @@ export function gate(): { promise: Promise<void>; open(): void } {
   let open!: () => void;
   const promise = new Promise<void>((resolve) => (open = resolve));
   return { promise, open };
+}
+
+/**
+ * Runs the queued jobs of one queue here and now, as the worker would, and takes them off the queue: for tests of
+ * what a job does after the change that queued it, without a worker running.
+ */
+export async function runQueuedJobs<Payload>(job: JobDefinition<Payload>, handle: DatabaseHandle = database()): Promise<number> {
+  const due = (await jobRows(job.name, handle)).filter((row) => row.state === "created" || row.state === "retry");
+  for (const row of due) {
+    await job.run(job.payload.parse(row.data), { id: row.id, attempt: row.retry_count + 1, lastAttempt: false, signal: new AbortController().signal });
+    await handle.rows(sql`delete from ${sql.raw(JOB_SCHEMA)}.job where id = ${row.id}::uuid`);
+  }
+  return due.length;
 }

@@ -16,3 +16,8 @@ const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 /** Where a request came from: the address for the audit log, and how to build absolute links for mail. */
 export type RequestOrigin = { ip: string | null; link: (path: string) => string };
+
+/** An absolute link for a mail sent outside a request: from the site's address, or words a reader can follow. */
+export function siteLink(path: string, base: string | URL | null | undefined): string {
+  return base ? new URL(path, base).toString() : `${path} on the Liaison site`;
+}

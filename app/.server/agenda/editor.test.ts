@@ -8,9 +8,10 @@ import { createUser } from "#tests/factories/accounts.ts";
 import { createConference, createProgramSession, createRoom, createSpeaker, viewerOf } from "#tests/factories/agenda.ts";
 import { ANONYMOUS } from "../access/audience.ts";
 import { ConflictError, InvalidError } from "../errors.ts";
-import { listProgramChanges } from "./changes.ts";
+import { listProgramChanges, mailProgramChange, programChangeMailsJob } from "./changes.ts";
 import { CreateSessionSchema, createSession, getSessionForEditor, publishProgram, setSessionCancelled, updateSession, UpdateSessionSchema } from "./editor.ts";
 import { getAgenda, getChangelog } from "./program.ts";
+import { jobRows, runQueuedJobs } from "#tests/support/jobs.ts";
 
 let conference: Conference;
 let hall: Room;
@@ -145,7 +146,11 @@ describe("changes to a published program", () => {
     await getDb().insert(sessionStars).values({ userId: user.id, sessionId });
     return user;
   }
-  const mailsTo = (email: string) => getDb().select().from(mailOutbox).where(eq(mailOutbox.toAddress, email)).orderBy(mailOutbox.id);
+  /** A person's mails, once the queued program-change jobs have run. */
+  const mailsTo = async (email: string) => {
+    await runQueuedJobs(programChangeMailsJob);
+    return getDb().select().from(mailOutbox).where(eq(mailOutbox.toAddress, email)).orderBy(mailOutbox.id);
+  };
   const edit = async (id: string, changes: Record<string, unknown>) => {
     const current = await getSessionForEditor(organizer, id);
     return updateSession(organizer, id, UpdateSessionSchema.parse({ ...current.values, version: current.version, ...changes }), origin);
@@ -173,6 +178,22 @@ describe("changes to a published program", () => {
     await edit(session.id, { title: "Following the bitcoin, step by step" });
     expect(await mailsTo(ada!.email)).toHaveLength(1);
     expect(await getDb().$count(programChanges, eq(programChanges.sessionId, session.id))).toBe(1);
+  });
+
+  it("queues one job per change, which mails after the save and only once, however often it runs", async () => {
+    const session = await createProgramSession({ conferenceId: conference.id, title: "Pill press forensics", startsAt: "2027-06-10T15:00Z", endsAt: "2027-06-10T16:00Z", roomId: hall.id });
+    const [ada, ben] = [await starredBy(session.id), await starredBy(session.id)];
+    await runQueuedJobs(programChangeMailsJob);
+    await edit(session.id, { start: "13:00", end: "14:00" });
+    const raw = (email: string) => getDb().$count(mailOutbox, eq(mailOutbox.toAddress, email));
+    // The save wrote the change and its job, not the mails.
+    expect([await raw(ada!.email), await raw(ben!.email)]).toEqual([0, 0]);
+    const [job] = await jobRows(programChangeMailsJob.name);
+    const { changeId, siteRoot, alreadyTold } = programChangeMailsJob.payload.parse(job!.data);
+    expect(siteRoot).toBe("https://liaison.test/");
+    await Promise.all([mailProgramChange(changeId, siteRoot, alreadyTold), mailProgramChange(changeId, siteRoot, alreadyTold)]);
+    await mailProgramChange(changeId, siteRoot, alreadyTold);
+    expect([await raw(ada!.email), await raw(ben!.email)]).toEqual([1, 1]);
   });
 
   it("tells a reader who may not see the session only that something changed", async () => {

@@ -16,6 +16,8 @@ import { signUpForSession } from "../registration/breakouts.ts";
 import { ConflictError } from "../errors.ts";
 import { getSessionForEditor, updateSession, UpdateSessionSchema } from "./editor.ts";
 import { importProgram, importProgramIfEmpty } from "./import.ts";
+import { runQueuedJobs } from "#tests/support/jobs.ts";
+import { programChangeMailsJob } from "./changes.ts";
 
 const SHIPPED = path.resolve("content/program");
 let dir: string;
@@ -131,6 +133,7 @@ describe("importing the program", () => {
     expect(moved.startsAt.toISOString()).toBe("2027-06-07T20:00:00.000Z");
     const entries = await getDb().select().from(programChanges).where(eq(programChanges.sessionId, session.id));
     expect(entries.map((entry) => entry.kind)).toEqual(["moved"]);
+    expect(await runQueuedJobs(programChangeMailsJob)).toBe(1);
     const mails = await getDb().select().from(mailOutbox).where(eq(mailOutbox.toAddress, reader.email)).orderBy(mailOutbox.id);
     expect(mails).toHaveLength(1);
     expect(mails[0]!.subject).toBe('Program change: "Following the bitcoin: tracing payments from buyer to vendor" has moved');
@@ -214,7 +217,9 @@ describe("a re-import and the sessions' sign-ups", () => {
     return ledger!.seatsTaken;
   }
 
+  /** A person's mails, once the queued program-change jobs have run. */
   async function mailsTo(email: string) {
+    await runQueuedJobs(programChangeMailsJob);
     return getDb().select({ subject: mailOutbox.subject, text: mailOutbox.textBody }).from(mailOutbox).where(eq(mailOutbox.toAddress, email)).orderBy(mailOutbox.id);
   }
 

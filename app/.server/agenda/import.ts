@@ -21,6 +21,7 @@ import { recordProgramChange, type ChangeContext } from "./changes.ts";
 import { constraintViolation } from "./constraints.ts";
 import { loadProgram, type ConferenceSource, type ProgramSource, type SessionSource } from "./source.ts";
 import { programChanged } from "./version.ts";
+import { siteLink } from "../accounts/site-url.ts";
 
 /**
  * Loads content/program into the database. Everything is validated first (a ContentError names each bad file and
@@ -37,8 +38,7 @@ export type ImportResult = { changed: boolean; conferences: number; sessions: nu
 const IMPORT_LOCK = 7_340_218;
 
 function mailLink(path: string): string {
-  const base = config().publicUrl;
-  return base ? new URL(path, base).toString() : `${path} on the Liaison site`;
+  return siteLink(path, config().publicUrl);
 }
 
 /** Imports the program in `dir` (see above). */

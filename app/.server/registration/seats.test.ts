@@ -12,6 +12,8 @@ import { ConflictError, InvalidError } from "../errors.ts";
 import { signUpForSession, withdrawFromSession } from "./breakouts.ts";
 import { lockSessionLedger } from "./ledger.ts";
 import { cancelRegistration, submitRegistration } from "./registrations.ts";
+import { runQueuedJobs } from "#tests/support/jobs.ts";
+import { programChangeMailsJob } from "#app/.server/agenda/changes.ts";
 
 /*
  * The seat ledgers under load: 200 people at once for the last 50 seats, of the conference and of a session. Run on
@@ -202,7 +204,9 @@ describe("the program editor and a session's sign-ups", () => {
     return ledger!.seatsTaken;
   }
 
+  /** A person's mails, once the queued program-change jobs have run. */
   async function subjectsTo(email: string) {
+    await runQueuedJobs(programChangeMailsJob);
     return getDb().select({ subject: mailOutbox.subject, text: mailOutbox.textBody }).from(mailOutbox).where(eq(mailOutbox.toAddress, email)).orderBy(mailOutbox.id);
   }
 
