@@ -300,6 +300,7 @@ export async function createSession(actor: Actor, input: z.output<typeof CreateS
   const placed = place(conference, input);
   try {
     return await getDb().transaction(async (tx) => {
+      await lockProgram(tx, conference);
       const [existing] = await tx.select({ id: programSessions.id }).from(programSessions).where(eq(programSessions.creationKey, input.creationKey));
       if (existing) return existing.id;
       await checkReferences(tx, conference, input);
@@ -327,12 +328,17 @@ export async function createSession(actor: Actor, input: z.output<typeof CreateS
 }
 
 /**
- * The conference row first, then the session: the order an import takes them in (import.ts), so that an import and a
- * save of the same session never wait for each other in a circle. A save updates this row at its end anyway
+ * Every change to a program takes its conference row first: the order an import takes its locks in (import.ts), so an
+ * import and a save never wait for each other in a circle, and two new sessions that overlap do not deadlock on the
+ * exclusion constraint, each waiting for the other's insert. A save updates this row at its end anyway
  * (programChanged), so saves of one program were already one at a time from there.
  */
-async function lockSession(tx: Executor, conference: ConferenceRow, sessionId: string) {
+async function lockProgram(tx: Executor, conference: ConferenceRow): Promise<void> {
   await tx.select({ id: conferences.id }).from(conferences).where(eq(conferences.id, conference.id)).for("no key update");
+}
+
+async function lockSession(tx: Executor, conference: ConferenceRow, sessionId: string) {
+  await lockProgram(tx, conference);
   const [row] = await tx
     .select({
       id: programSessions.id,
