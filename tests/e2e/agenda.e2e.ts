@@ -66,12 +66,13 @@ async function organizerMovesSession(organizerRole: string, starrerEmail: string
       async () => {
         await organizer.visit("/admin/outbox");
         const text = await bodyText(organizer);
-        return text.includes(`Program change: "${BITCOIN}" has moved`) && text;
+        // The starrer's own mail: an earlier journey's starrer may have one about the same move.
+        return text.includes(starrerEmail) && text.includes(`Program change: "${BITCOIN}" has moved`) && text;
       },
       15_000,
       "the program-change mail in the outbox",
     );
-    expect(outbox).toContain(starrerEmail);
+    expect(outbox).toContain(`Program change: "${BITCOIN}" has moved`);
     expect(organizer.consoleErrors).toEqual([]);
     expect(organizer.uncheckedPages()).toEqual([]);
   } finally {
