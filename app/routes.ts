@@ -22,6 +22,7 @@ export default [
   route("agenda/sessions/:id.ics", "routes/agenda/session-calendar.ts"),
   route("agenda/feed/:token.ics", "routes/agenda/personal-feed.ts"),
   route("agenda/schedule.json", "routes/agenda/schedule-json.ts"),
+  route("agenda/tracks.css", "routes/agenda/track-styles.ts"),
   route("speakers", "routes/agenda/speakers.tsx"),
   route("speakers/:slug", "routes/agenda/speaker.tsx"),
 

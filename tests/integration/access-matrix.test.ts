@@ -156,6 +156,7 @@ const PAGES: Row[] = [
   page("/agenda/feed/:token.ics",       "/agenda/feed/{feed}.ics",                 200,       200,        200,      200,    200,       200,       200),
   page("/agenda/feed/:token.ics",       "/agenda/feed/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.ics", 404, 404,  404,      404,    404,       404,       404),
   page("/agenda/schedule.json",         "/agenda/schedule.json",                   200,       200,        200,      200,    200,       200,       200),
+  page("/agenda/tracks.css",            "/agenda/tracks.css",                      200,       200,        200,      200,    200,       200,       200),
   page("/speakers",                     "/speakers",                               200,       200,        200,      200,    200,       200,       200),
   page("/speakers/:slug",               "/speakers/dana-whitfield",                200,       200,        200,      200,    200,       200,       200),
   // Speaks only in members' sessions: that he speaks at all is for those who may see them.

@@ -94,7 +94,24 @@ describe("the program pages", () => {
     expect(page).toContain("09:00–10:30 Opening plenary: the synthetic opioid supply chain in 2027");
     expect(page).not.toContain("Hands-on: reading advance electronic data");
     expect(page).not.toContain("Welcome reception");
-    expect(res.text).toContain('class="session type-plenary r-5 s-6 c-1"');
+    expect(res.text).toMatch(/class="session type-plenary track-[0-9a-f]{6} r-5 s-6 c-1"/);
+  });
+
+  it("colours the tracks from one stylesheet that any cache may keep, whoever asks for it", async () => {
+    const page = (await app.client().get("/agenda")).text;
+    expect(page).toContain('<link rel="stylesheet" href="/agenda/tracks.css"/>');
+    const used = new Set([...page.matchAll(/\b(track-[0-9a-f]{6})\b/g)].map((match) => match[1]!));
+    expect(used.size).toBeGreaterThanOrEqual(4);
+    // A signed-in viewer's pages are never stored; the stylesheet, the same for everyone, is.
+    const { client } = await signedIn();
+    const res = await client.get("/agenda/tracks.css");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/css; charset=utf-8");
+    expect(res.headers.get("cache-control")).toBe("public, max-age=300");
+    for (const name of used) expect(res.text).toContain(`.${name} { --track: #${name.slice("track-".length)}; }`);
+    const again = await client.get("/agenda/tracks.css", { "If-None-Match": res.headers.get("etag")! });
+    expect(again.status).toBe(304);
+    expect((await client.get("/agenda")).headers.get("cache-control")).toBe("private, no-store");
   });
 
   it("searches titles, abstracts and speakers, and leaves out what the viewer may not see", async () => {

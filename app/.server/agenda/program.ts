@@ -107,14 +107,16 @@ export type SessionItem = {
   end: string;
   endsNextDay: boolean;
   room: string | null;
-  track: { slug: string; name: string; colour: string } | null;
+  /** One object per track, shared by its sessions: the client is sent it once per page. */
+  track: TrackLabel | null;
   speakers: string;
   status: SessionStatus;
   audience: SessionAudience;
-  capacity: number | null;
   /** Only for a signed-in viewer. */
   starred?: boolean;
 };
+
+export type TrackLabel = { slug: string; name: string; colour: string };
 
 export type SessionRow = {
   id: string;
@@ -197,6 +199,18 @@ export async function selectSessions(tx: Executor, viewerId: string | null, wher
     .orderBy(asc(programSessions.startsAt), sql`${rooms.position} nulls first`, asc(programSessions.title));
 }
 
+const trackLabels = new Map<string, TrackLabel>();
+
+function trackLabel(slug: string, name: string, colour: string): TrackLabel {
+  const key = `${slug}\n${name}\n${colour}`;
+  let label = trackLabels.get(key);
+  if (!label) {
+    if (trackLabels.size >= 1_000) trackLabels.clear();
+    trackLabels.set(key, (label = { slug, name, colour }));
+  }
+  return label;
+}
+
 type Shown = { item: SessionItem; day: DayKey };
 const shownByZone = new WeakMap<SessionRow, Map<string, Shown>>();
 
@@ -220,11 +234,10 @@ function shownIn(row: SessionRow, zone: string): Shown {
         end: clockOf(row.endsAt, zone),
         endsNextDay: dayOf(row.endsAt, zone) !== day,
         room: row.roomName,
-        track: row.trackSlug ? { slug: row.trackSlug, name: row.trackName!, colour: row.trackColour! } : null,
+        track: row.trackSlug ? trackLabel(row.trackSlug, row.trackName!, row.trackColour!) : null,
         speakers: row.speakers,
         status: row.status,
         audience: row.audience,
-        capacity: row.capacity,
       },
     };
     byZone.set(zone, shown);
@@ -400,7 +413,7 @@ export async function getTrackAgenda(viewing: Viewing, trackSlug: string): Promi
 export type SessionView = {
   conference: ConferenceHeader;
   zone: ZoneView;
-  session: SessionItem & { day: string; abstractHtml: string; roomCapacity: number | null };
+  session: SessionItem & { day: string; abstractHtml: string; capacity: number | null; roomCapacity: number | null };
   speakers: { slug: string; name: string; agency: string; title: string }[];
   changes: { id: number; at: string; kind: string; summary: string }[];
 };
@@ -434,7 +447,7 @@ export async function getSessionView(viewing: Viewing, sessionId: string): Promi
   return {
     conference: header(conference!),
     zone,
-    session: { ...item(row, zone.active, viewing.viewerId), day: dayLabel(dayOf(row.startsAt, zone.active)), abstractHtml: row.abstractHtml, roomCapacity: row.roomCapacity },
+    session: { ...item(row, zone.active, viewing.viewerId), day: dayLabel(dayOf(row.startsAt, zone.active)), abstractHtml: row.abstractHtml, capacity: row.capacity, roomCapacity: row.roomCapacity },
     speakers: people.map(({ slug, name, agency, title }) => ({ slug, name, agency, title })),
     changes: changes.map((change) => ({ id: change.id, at: change.at.toISOString(), kind: change.kind, summary: describeChange(change, zone.active) })),
   };

@@ -46,7 +46,12 @@ export function createReactRouterHandler({ build, mode, getLoadContext }: Option
       // Answered before the whole body arrived: close the connection rather than read the rest to reuse it.
       if (hasBody && !req.complete) closeWithoutReading(req, res);
       res.status(response.status);
-      for (const [key, value] of response.headers) res.append(key, value);
+      for (const [key, value] of response.headers) {
+        // A route's own Cache-Control replaces the session middleware's default: only the route knows whether what it
+        // sends depends on the viewer (the tracks' stylesheet does not).
+        if (key === "cache-control") res.setHeader(key, value);
+        else res.append(key, value);
+      }
       if (response.body) await writeReadableStreamToWritable(response.body, res);
       else res.end();
     } catch (error) {

@@ -1,7 +1,7 @@
 import type { SessionItem } from "#app/.server/agenda/program.ts";
 import { agendaHref, AUDIENCE_LABELS, SESSION_TYPE_LABELS, STATUS_LABELS } from "./links.ts";
 import { StarButton } from "./star-button.tsx";
-import { TrackSwatch } from "./track-swatch.tsx";
+import { trackClass } from "#app/shared/track-colours.ts";
 
 /** One session in a list or on the day grid: when, what, where, who; a star for a signed-in viewer. */
 export function SessionCard({
@@ -23,10 +23,15 @@ export function SessionCard({
   const status = STATUS_LABELS[session.status];
   const audience = AUDIENCE_LABELS[session.audience];
   // One text node each where the markup allows: a program page renders sixty cards, and every element and text node
-  // costs React on the server.
+  // costs React on the server. The track's colour is the card's edge (a class), its name is in the tags.
   const meta = [session.room, session.speakers].filter(Boolean).join(" · ");
+  const tags = session.track ? `${session.track.name} · ${SESSION_TYPE_LABELS[session.type]}` : SESSION_TYPE_LABELS[session.type];
+  const classes = ["session", `type-${session.type}`];
+  if (session.status === "cancelled") classes.push("cancelled");
+  if (session.track) classes.push(trackClass(session.track.colour));
+  if (className) classes.push(className);
   return (
-    <article className={`session type-${session.type}${session.status === "cancelled" ? " cancelled" : ""}${className ? ` ${className}` : ""}`}>
+    <article className={classes.join(" ")}>
       <p className="when">
         {`${session.start}–${session.end}`}
         {session.endsNextDay ? <span className="muted"> (next day)</span> : null}
@@ -38,13 +43,7 @@ export function SessionCard({
       </Heading>
       {meta ? <p className="meta">{meta}</p> : null}
       <p className="tags">
-        {session.track ? (
-          <span>
-            <TrackSwatch colour={session.track.colour} />
-            {` ${session.track.name}`}
-          </span>
-        ) : null}
-        <span>{SESSION_TYPE_LABELS[session.type]}</span>
+        {tags}
         {status ? <span className={`badge status-${session.status}`}>{status}</span> : null}
         {audience ? <span className="badge">{audience}</span> : null}
       </p>

@@ -1,4 +1,4 @@
-import type { LinksFunction, ShouldRevalidateFunction } from "react-router";
+import type { ShouldRevalidateFunction } from "react-router";
 import { Form, Link, useLoaderData } from "react-router";
 import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { agendaHref, SESSION_TYPE_LABELS } from "#app/components/agenda/links.ts";
@@ -6,14 +6,14 @@ import { SessionCard } from "#app/components/agenda/session-card.tsx";
 import { CLIENT_LINKS } from "#app/components/client-links.tsx";
 import { TrackSwatch } from "#app/components/agenda/track-swatch.tsx";
 import { ZoneSwitch } from "#app/components/agenda/zone-switch.tsx";
+import { agendaLinks } from "#app/components/agenda/styles.ts";
 import { can } from "#app/.server/accounts/guards.ts";
 import { accessScope } from "#app/.server/access/audience.ts";
 import { getAgenda } from "#app/.server/agenda/program.ts";
 import { parseAgendaQuery } from "#app/.server/agenda/schemas.ts";
 import type { LoaderFunctionArgs } from "#app/shared/route-args.ts";
-import agendaStyles from "#app/styles/agenda.css?url";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: agendaStyles }];
+export const links = agendaLinks;
 
 export const meta = errorAwareMeta<typeof loader>(({ data }) => [
   { title: data ? `Program · ${data.conference.name} · Liaison` : "Program · Liaison" },

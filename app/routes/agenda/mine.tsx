@@ -1,9 +1,9 @@
-import type { LinksFunction } from "react-router";
 import { Link, useActionData, useLoaderData } from "react-router";
 import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { DayList } from "#app/components/agenda/day-list.tsx";
 import { agendaHref } from "#app/components/agenda/links.ts";
 import { ZoneSwitch } from "#app/components/agenda/zone-switch.tsx";
+import { agendaLinks } from "#app/components/agenda/styles.ts";
 import { ConfirmAction, Notice, SubmitButton, ValidatedForm } from "#app/components/forms.tsx";
 import { requireVerifiedViewer } from "#app/.server/accounts/guards.ts";
 import { createFeedToken, revokeFeed } from "#app/.server/agenda/feeds.ts";
@@ -13,9 +13,8 @@ import { getPersonalAgenda } from "#app/.server/agenda/stars.ts";
 import { formSuccess, handleForm } from "#app/.server/http/forms.ts";
 import { DATE_TIME } from "#app/shared/dates.ts";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "#app/shared/route-args.ts";
-import agendaStyles from "#app/styles/agenda.css?url";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: agendaStyles }];
+export const links = agendaLinks;
 
 export const meta = errorAwareMeta(() => [{ title: "My agenda · Liaison" }]);
 

@@ -1,4 +1,4 @@
-import { redirect, type LinksFunction } from "react-router";
+import { redirect } from "react-router";
 import { Link, useLoaderData } from "react-router";
 import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { Markdown } from "#app/components/markdown.tsx";
@@ -6,6 +6,7 @@ import { agendaHref, AUDIENCE_LABELS, SESSION_TYPE_LABELS, STATUS_LABELS } from 
 import { StarButton } from "#app/components/agenda/star-button.tsx";
 import { TrackSwatch } from "#app/components/agenda/track-swatch.tsx";
 import { ZoneSwitch } from "#app/components/agenda/zone-switch.tsx";
+import { agendaLinks } from "#app/components/agenda/styles.ts";
 import { can, requireVerifiedViewer, safeRedirectPath } from "#app/.server/accounts/guards.ts";
 import { accessScope } from "#app/.server/access/audience.ts";
 import { getSessionView } from "#app/.server/agenda/program.ts";
@@ -14,9 +15,8 @@ import { setStar } from "#app/.server/agenda/stars.ts";
 import { NotFoundError } from "#app/.server/errors.ts";
 import { formSuccess, handleForm } from "#app/.server/http/forms.ts";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "#app/shared/route-args.ts";
-import agendaStyles from "#app/styles/agenda.css?url";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: agendaStyles }];
+export const links = agendaLinks;
 
 export const meta = errorAwareMeta<typeof loader>(({ data }) => [{ title: data ? `${data.session.title} · Program · Liaison` : "Session · Liaison" }]);
 

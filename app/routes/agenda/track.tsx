@@ -1,17 +1,16 @@
-import type { LinksFunction } from "react-router";
 import { Link, useLoaderData } from "react-router";
 import { errorAwareMeta, GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { DayList } from "#app/components/agenda/day-list.tsx";
 import { agendaHref } from "#app/components/agenda/links.ts";
 import { TrackSwatch } from "#app/components/agenda/track-swatch.tsx";
 import { ZoneSwitch } from "#app/components/agenda/zone-switch.tsx";
+import { agendaLinks } from "#app/components/agenda/styles.ts";
 import { accessScope } from "#app/.server/access/audience.ts";
 import { getTrackAgenda } from "#app/.server/agenda/program.ts";
 import { parseAgendaQuery } from "#app/.server/agenda/schemas.ts";
 import type { LoaderFunctionArgs } from "#app/shared/route-args.ts";
-import agendaStyles from "#app/styles/agenda.css?url";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: agendaStyles }];
+export const links = agendaLinks;
 
 export const meta = errorAwareMeta<typeof loader>(({ data }) => [{ title: data ? `${data.track.name} · Program · Liaison` : "Track · Liaison" }]);
 
