@@ -1,9 +1,17 @@
 import type { SessionItem } from "#app/.server/agenda/program.ts";
+import { trackClass } from "#app/shared/track-colours.ts";
 import { agendaHref, AUDIENCE_LABELS, SESSION_TYPE_LABELS, STATUS_LABELS } from "./links.ts";
 import { StarButton } from "./star-button.tsx";
-import { trackClass } from "#app/shared/track-colours.ts";
 
-/** One session in a list or on the day grid: when, what, where, who; a star for a signed-in viewer. */
+const HEADINGS = { 2: "h2", 3: "h3", 4: "h4" } as const;
+
+/**
+ * One session in a list or on the day grid: when, what, where, who; a star for a signed-in viewer.
+ *
+ * A program day renders sixty of these, and every element, attribute and text node costs React on the server: the
+ * card has one text node per line, classes only where the stylesheet cannot tell the lines apart by their place,
+ * and the track's colour as the card's edge (a class) rather than a swatch of its own.
+ */
 export function SessionCard({
   session,
   tz,
@@ -19,31 +27,28 @@ export function SessionCard({
   /** Titles of other starred sessions at the same time (the personal agenda). */
   overlaps?: string[];
 }) {
-  const Heading = (["h2", "h3", "h4"] as const)[headingLevel - 2]!;
+  const Heading = HEADINGS[headingLevel];
+  const { track, room, speakers } = session;
   const status = STATUS_LABELS[session.status];
   const audience = AUDIENCE_LABELS[session.audience];
-  // One text node each where the markup allows: a program page renders sixty cards, and every element and text node
-  // costs React on the server. The track's colour is the card's edge (a class), its name is in the tags.
-  const meta = [session.room, session.speakers].filter(Boolean).join(" · ");
-  const tags = session.track ? `${session.track.name} · ${SESSION_TYPE_LABELS[session.type]}` : SESSION_TYPE_LABELS[session.type];
-  const classes = ["session", `type-${session.type}`];
-  if (session.status === "cancelled") classes.push("cancelled");
-  if (session.track) classes.push(trackClass(session.track.colour));
-  if (className) classes.push(className);
+  const type = SESSION_TYPE_LABELS[session.type];
+  const meta = room && speakers ? `${room} · ${speakers}` : room || speakers;
+  let classes = `session type-${session.type}`;
+  if (session.status === "cancelled") classes += " cancelled";
+  if (track) classes += ` ${trackClass(track.colour)}`;
+  if (className) classes += ` ${className}`;
   return (
-    <article className={classes.join(" ")}>
-      <p className="when">
+    <article className={classes}>
+      <p>
         {`${session.start}–${session.end}`}
         {session.endsNextDay ? <span className="muted"> (next day)</span> : null}
       </p>
-      <Heading className="title">
-        <a href={agendaHref(`/agenda/sessions/${session.id}`, { tz })}>
-          {session.title}
-        </a>
+      <Heading>
+        <a href={agendaHref(`/agenda/sessions/${session.id}`, { tz })}>{session.title}</a>
       </Heading>
-      {meta ? <p className="meta">{meta}</p> : null}
+      {meta ? <p>{meta}</p> : null}
       <p className="tags">
-        {tags}
+        {track ? `${track.name} · ${type}` : type}
         {status ? <span className={`badge status-${session.status}`}>{status}</span> : null}
         {audience ? <span className="badge">{audience}</span> : null}
       </p>
