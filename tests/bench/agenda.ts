@@ -145,8 +145,8 @@ export async function run(): Promise<Record<string, unknown>> {
       { label: "home anonymous, cache off", url: `${uncached.url}/`, pgid: uncached.child.pid! },
       { label: `my agenda, ${STARRED} starred`, url: `${uncached.url}/agenda/mine`, pgid: uncached.child.pid!, headers: { Cookie: cookie } },
       { label: "home signed in", url: `${uncached.url}/`, pgid: uncached.child.pid!, headers: { Cookie: cookie } },
-      // Five rounds: the ratios of pages that cost milliseconds move by several hundredths between runs of three.
-    ], { rounds: 5 });
+      // Seven short rounds: the ratios, medians of each round's own, move by several hundredths between runs of three.
+    ], { rounds: 7, roundSeconds: 4 });
     const [hit, bare, cold, coldHome, mine, signedInHome] = figures as [(typeof figures)[number], ...(typeof figures)[number][]];
     const ratios = {
       cacheHitVsBareHttp: ratio(hit, bare!),

@@ -22,6 +22,8 @@ export type Figures = {
   p50Ms: number;
   p99Ms: number;
   cpuMsPerRequest: number;
+  /** Each round's own figures, in order: ratios pair a target's round with its baseline's. */
+  rounds: { rps: number; cpuMsPerRequest: number }[];
 };
 
 export type MeasureOptions = { connections?: number; warmupSeconds?: number; roundSeconds?: number; rounds?: number };
@@ -106,6 +108,7 @@ export async function measure(targets: Target[], options: MeasureOptions = {}): 
       p50Ms: median(runs.map((run) => run.result.latency.p50)),
       p99Ms: median(runs.map((run) => run.result.latency.p99)),
       cpuMsPerRequest: Number(median(runs.map((run) => run.cpuMs / Math.max(1, run.result.requests.total))).toFixed(3)),
+      rounds: runs.map((run) => ({ rps: run.result.requests.average, cpuMsPerRequest: run.cpuMs / Math.max(1, run.result.requests.total) })),
     };
   });
   write();
@@ -118,10 +121,16 @@ export async function measure(targets: Target[], options: MeasureOptions = {}): 
   return figures;
 }
 
+/**
+ * How `app` compares with `baseline`: the median over rounds of the ratio within each round. The two ran seconds
+ * apart in a round, so a machine that slows down for a minute slows both, where a ratio of the two medians would
+ * compare a fast round of one with a slow round of the other.
+ */
 export function ratio(app: Figures, baseline: Figures) {
+  const rounds = app.rounds.map((round, i) => ({ app: round, baseline: baseline.rounds[i]! }));
   return {
-    rps: Number((app.rps / baseline.rps).toFixed(3)),
-    cpu: Number((baseline.cpuMsPerRequest / app.cpuMsPerRequest).toFixed(3)),
+    rps: Number(median(rounds.map((r) => r.app.rps / r.baseline.rps)).toFixed(3)),
+    cpu: Number(median(rounds.map((r) => r.baseline.cpuMsPerRequest / r.app.cpuMsPerRequest)).toFixed(3)),
   };
 }
 
