@@ -54,7 +54,7 @@ export function SessionCard({
       </p>
       {overlaps?.length ? (
         <p className="overlap" role="note">
-          Overlaps with {overlaps.map((title) => `“${title}”`).join(" and ")}
+          {`Overlaps with ${overlaps.map((title) => `“${title}”`).join(" and ")}`}
         </p>
       ) : null}
       {session.starred !== undefined ? <StarButton sessionId={session.id} title={session.title} starred={session.starred} /> : null}

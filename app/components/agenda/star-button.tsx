@@ -22,7 +22,7 @@ export function StarButton(props: StarProps) {
     setFirst(sent);
   };
   return (
-    <form method="post" action={`/agenda/sessions/${props.sessionId}`} className="star-form" onSubmit={press}>
+    <form method="post" action={`/agenda/sessions/${props.sessionId}`} onSubmit={press}>
       <input type="hidden" name="returnTo" value={`${location.pathname}${location.search}`} />
       <StarToggle {...props} />
     </form>
@@ -43,7 +43,7 @@ function LiveStarButton({ first, ...props }: StarProps & { first: FormData }) {
   const pending = fetcher.formData?.get("intent") ?? (fetcher.data === undefined ? first.get("intent") : null);
   const answered = fetcher.data?.status === "success" ? fetcher.data.data.starred : undefined;
   return (
-    <fetcher.Form method="post" action={action} className="star-form">
+    <fetcher.Form method="post" action={action}>
       <StarToggle {...props} starred={pending ? pending === "star" : (answered ?? props.starred)} />
     </fetcher.Form>
   );
