@@ -144,8 +144,12 @@ describe("stars", () => {
   it("work as a plain form that comes back to the page, and flag overlaps on the personal agenda", async () => {
     const { client } = await signedIn();
     const [a, b] = [await sessionId("repackaged-and-resent"), await sessionId("anatomy-of-a-vendor")];
+    // Each star's form names the page it sits on as the address to come back to.
+    const before = (await client.get("/agenda?day=2027-06-07")).text;
     for (const id of [a, b]) {
-      const res = await client.post(`/agenda/sessions/${id}`, { intent: "star", returnTo: "/agenda?day=2027-06-07" });
+      const action = `/agenda/sessions/${id}?returnTo=${encodeURIComponent("/agenda?day=2027-06-07")}`;
+      expect(before).toContain(`<form method="post" action="${action}">`);
+      const res = await client.post(action, { intent: "star" });
       expect([res.status, res.location]).toEqual([302, "/agenda?day=2027-06-07"]);
     }
     const grid = await client.get("/agenda?day=2027-06-07");
@@ -161,7 +165,7 @@ describe("stars", () => {
     const { client } = await signedIn();
     const id = await sessionId("following-the-bitcoin");
     expect((await client.post(`/agenda/sessions/${id}`, { intent: "star" })).status).toBe(200);
-    const offsite = await client.post(`/agenda/sessions/${id}`, { intent: "unstar", returnTo: "//evil.example/x" });
+    const offsite = await client.post(`/agenda/sessions/${id}?returnTo=${encodeURIComponent("//evil.example/x")}`, { intent: "unstar" });
     expect([offsite.status, offsite.location]).toEqual([302, `/agenda/sessions/${id}`]);
     expect((await client.post(`/agenda/sessions/${id}`, { intent: "explode" })).status).toBe(400);
     const anonymous = await app.client().post(`/agenda/sessions/${id}`, { intent: "star" });

@@ -25,7 +25,6 @@ export const SessionIdSchema = z.uuid();
 
 export const StarSchema = z.object({
   intent: z.enum(["star", "unstar"], { error: "Choose to star or unstar the session." }),
-  returnTo: z.string().max(2000).optional(),
 });
 
 export const FeedSchema = z.object({

@@ -16,14 +16,12 @@ export function StarButton(props: StarProps) {
   if (first) return <LiveStarButton {...props} first={first} />;
   const press = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const sent = new FormData(event.currentTarget, (event.nativeEvent as SubmitEvent).submitter);
-    // The fetcher takes the answer itself: no redirect back.
-    sent.delete("returnTo");
-    setFirst(sent);
+    setFirst(new FormData(event.currentTarget, (event.nativeEvent as SubmitEvent).submitter));
   };
+  // The address says where to come back to; the fetcher posts to the bare one and takes the answer itself.
+  const back = new URLSearchParams({ returnTo: `${location.pathname}${location.search}` });
   return (
-    <form method="post" action={`/agenda/sessions/${props.sessionId}`} onSubmit={press}>
-      <input type="hidden" name="returnTo" value={`${location.pathname}${location.search}`} />
+    <form method="post" action={`/agenda/sessions/${props.sessionId}?${back}`} onSubmit={press}>
       <StarToggle {...props} />
     </form>
   );

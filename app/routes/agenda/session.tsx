@@ -36,13 +36,17 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return { ...view, signedIn: viewer !== null, canEdit: can(viewer, "edit:agenda") && view.conference.current };
 }
 
-/** Star or unstar: a fetcher gets the new state; a plain form goes back to the page it came from. */
+/**
+ * Star or unstar: a fetcher gets the new state; a plain form goes back to the page it came from, which its address
+ * names (`?returnTo=`).
+ */
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const viewer = requireVerifiedViewer(request, context);
   const id = sessionId(params);
+  const returnTo = new URL(request.url).searchParams.get("returnTo");
   return handleForm(request, StarSchema, async (input) => {
     const result = await setStar(viewer, id, input.intent === "star");
-    if (input.returnTo !== undefined) throw redirect(safeRedirectPath(input.returnTo, `/agenda/sessions/${id}`));
+    if (returnTo !== null) throw redirect(safeRedirectPath(returnTo, `/agenda/sessions/${id}`));
     return formSuccess(null, result);
   });
 }
