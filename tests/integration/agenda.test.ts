@@ -159,6 +159,13 @@ describe("stars", () => {
     expect(mine).toContain("2 starred sessions");
     expect(mine).toContain("Overlaps with “Anatomy of a dark-web vendor: departments, administrators and a public affairs desk”");
     expect(mine).toContain("2 of your sessions overlap with another you starred");
+    // A third at the same time: each names the other two, as a list.
+    expect((await client.post(`/agenda/sessions/${await sessionId("factory-to-press")}`, { intent: "star" })).status).toBe(200);
+    const three = text((await client.get("/agenda/mine")).text);
+    expect(three).toContain(
+      "Overlaps with “Repackaged and resent: how resellers move fentanyl through the mail” and “From factory to press: how precursor chemicals reach clandestine labs”",
+    );
+    expect(three).toContain("3 of your sessions overlap with another you starred");
   });
 
   it("answer a fetcher without a redirect, refuse an off-site return address, and need a verified account", async () => {

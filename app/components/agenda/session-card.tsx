@@ -4,6 +4,8 @@ import { agendaHref, AUDIENCE_LABELS, SESSION_TYPE_LABELS, STATUS_LABELS } from 
 import { StarButton } from "./star-button.tsx";
 
 const HEADINGS = { 2: "h2", 3: "h3", 4: "h4" } as const;
+/** “A”, “B” and “C”: British English, as the site's dates. */
+const OVERLAPS = new Intl.ListFormat("en-GB", { type: "conjunction" });
 
 /**
  * One session in a list or on the day grid: when, what, where, who; a star for a signed-in viewer.
@@ -54,7 +56,7 @@ export function SessionCard({
       </p>
       {overlaps?.length ? (
         <p className="overlap" role="note">
-          {`Overlaps with ${overlaps.map((title) => `“${title}”`).join(" and ")}`}
+          {`Overlaps with ${OVERLAPS.format(overlaps.map((title) => `“${title}”`))}`}
         </p>
       ) : null}
       {session.starred !== undefined ? <StarButton sessionId={session.id} title={session.title} starred={session.starred} /> : null}
