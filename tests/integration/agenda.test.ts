@@ -109,8 +109,11 @@ describe("the program pages", () => {
     expect(res.headers.get("content-type")).toBe("text/css; charset=utf-8");
     expect(res.headers.get("cache-control")).toBe("public, max-age=300");
     for (const name of used) expect(res.text).toContain(`.${name} { --track: #${name.slice("track-".length)}; }`);
-    const again = await client.get("/agenda/tracks.css", { "If-None-Match": res.headers.get("etag")! });
-    expect(again.status).toBe(304);
+    const etag = res.headers.get("etag")!;
+    expect((await client.get("/agenda/tracks.css", { "If-None-Match": etag })).status).toBe(304);
+    // As a proxy may send it: weakened, in a list.
+    expect((await client.get("/agenda/tracks.css", { "If-None-Match": `"other", W/${etag}` })).status).toBe(304);
+    expect((await client.get("/agenda/tracks.css", { "If-None-Match": '"other"' })).status).toBe(200);
     expect((await client.get("/agenda")).headers.get("cache-control")).toBe("private, no-store");
   });
 

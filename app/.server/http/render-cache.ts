@@ -8,6 +8,7 @@ import { config } from "../config.ts";
 import { currentContentVersion } from "../content/version.ts";
 import { logger } from "../log.ts";
 import type { RequestContext } from "./context.ts";
+import { matchesEtag } from "./etag.ts";
 
 /**
  * Anonymous pages that depend on nothing but published content (a route says so with
@@ -92,14 +93,6 @@ function acceptedEncoding(header: string | string[] | undefined): Encoding {
   if (accepted.has("br")) return "br";
   if (accepted.has("gzip")) return "gzip";
   return "identity";
-}
-
-function matchesEtag(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  return header.split(",").some((tag) => {
-    const t = tag.trim();
-    return t === etag || t === `W/${etag}` || t === "*";
-  });
 }
 
 export function createRenderCache(options: RenderCacheOptions): RenderCache {

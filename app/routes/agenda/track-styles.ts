@@ -1,4 +1,5 @@
 import { trackStylesheet } from "#app/.server/agenda/track-styles.ts";
+import { matchesEtag } from "#app/.server/http/etag.ts";
 import type { LoaderFunctionArgs } from "#app/shared/route-args.ts";
 
 /**
@@ -8,6 +9,6 @@ import type { LoaderFunctionArgs } from "#app/shared/route-args.ts";
 export async function loader({ request }: LoaderFunctionArgs) {
   const { css, etag } = await trackStylesheet();
   const headers = { "Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=300", ETag: etag };
-  if (request.headers.get("If-None-Match") === etag) return new Response(null, { status: 304, headers });
+  if (matchesEtag(request.headers.get("If-None-Match"), etag)) return new Response(null, { status: 304, headers });
   return new Response(css, { headers });
 }
