@@ -151,7 +151,7 @@ export async function mailProgramChange(changeId: number, siteRoot: string | nul
 
 export const programChangeMailsJob = defineJob({
   name: "agenda.program-change-mails",
-  payload: z.object({ changeId: z.number().int(), siteRoot: z.string().url().nullable(), alreadyTold: z.array(z.string()) }),
+  payload: z.object({ changeId: z.number().int(), siteRoot: z.string().url().nullable(), alreadyTold: z.array(z.uuid()) }),
   retry: { limit: 5, delaySeconds: 10, backoff: true },
   timeoutSeconds: 120,
   run: ({ changeId, siteRoot, alreadyTold }) => mailProgramChange(changeId, siteRoot, alreadyTold),
