@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { PGlite, types, type QueryOptions, type Transaction as PGliteTransaction } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import { btree_gist } from "@electric-sql/pglite/contrib/btree_gist";
 import { sql, type SQL } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
@@ -11,6 +11,7 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import lockfile from "proper-lockfile";
+import { EmbeddedClient } from "./pglite-client.ts";
 import postgres from "postgres";
 import * as schema from "./schema/index.ts";
 
@@ -85,34 +86,6 @@ export class DataDirectoryInUseError extends Error {
  */
 export const reconnectBackoff = (retries: number) => Math.min(0.05 * 2 ** retries, 1);
 
-/** What Drizzle's PGlite driver takes as text and converts itself: timestamps, dates, intervals, numeric[] and their arrays. */
-const AS_TEXT = [types.TIMESTAMP, types.TIMESTAMPTZ, types.INTERVAL, types.DATE, 1231, 1115, 1185, 1187, 1182];
-const asText = (value: string) => value;
-
-function withoutParsers(options: QueryOptions | undefined): QueryOptions | undefined {
-  if (!options?.parsers) return options;
-  const { parsers: _perQuery, ...rest } = options;
-  return rest;
-}
-
-/**
- * Drizzle's driver passes those parsers with every query, and PGlite merges them into its table of some 300 parsers
- * each time: about 0.2 ms of CPU per statement, as much as a simple statement itself. This client has them in its
- * own table from the start (AS_TEXT) and drops the per-query copy. Everything on the embedded database goes through
- * Drizzle, and pg-boss only reads ids and payloads.
- */
-class DrizzlePGlite extends PGlite {
-  override query<T>(query: string, params?: unknown[], options?: QueryOptions) {
-    return super.query<T>(query, params, withoutParsers(options));
-  }
-
-  override transaction<T>(callback: (tx: PGliteTransaction) => Promise<T>) {
-    return super.transaction((tx) =>
-      callback(Object.create(tx, { query: { value: <R>(query: string, params?: unknown[], options?: QueryOptions) => tx.query<R>(query, params, withoutParsers(options)) } }) as PGliteTransaction),
-    );
-  }
-}
-
 export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
   if (target.kind === "postgres") {
     const client = postgres(target.url, {
@@ -140,13 +113,12 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
 
   const release = target.dataDir === "memory://" ? undefined : await lockDataDirectory(target.dataDir);
   // btree_gist backs the agenda's exclusion constraints (no room or speaker booked twice at once).
-  const client = new DrizzlePGlite({
+  const client = new EmbeddedClient({
     dataDir: target.dataDir === "memory://" ? undefined : target.dataDir,
     extensions: { btree_gist },
   });
   await client.waitReady;
-  // The array types' parsers are made at start-up from their elements': set after it.
-  for (const oid of AS_TEXT) client.parsers[oid] = asText;
+  client.installTextParsers();
   const db = drizzlePglite(client, { schema, casing: "snake_case", logger }) as unknown as Database;
   return {
     db,
