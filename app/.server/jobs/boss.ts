@@ -6,6 +6,19 @@ import { reconnectBackoff, type DatabaseDriver, type DatabaseTarget, type Transa
 /** pg-boss keeps its tables in this schema; db/migrations creates it (see README, "Jobs"). */
 export const JOB_SCHEMA = "pgboss";
 
+/** The channel on which a committed enqueue names its queue (Postgres sends a notification only at commit). */
+export const JOBS_CHANNEL = "liaison_jobs";
+
+/**
+ * Calls `wake` with a queue's name whenever a transaction that enqueued on it commits, on any instance. On the server
+ * postgres.js listens on a connection of its own and listens again after a reconnect. Returns the way to stop.
+ */
+export async function listenForJobs(driver: DatabaseDriver, wake: (queue: string) => void): Promise<() => Promise<void>> {
+  if (driver.kind === "pglite") return driver.client.listen(JOBS_CHANNEL, wake);
+  const { unlisten } = await driver.client.listen(JOBS_CHANNEL, wake);
+  return unlisten;
+}
+
 type Rows = { rows: Record<string, unknown>[] };
 type BossDb = { executeSql(text: string, values?: unknown[]): Promise<Rows> };
 

@@ -1,7 +1,8 @@
 import crypto from "node:crypto";
+import { sql } from "drizzle-orm";
 import type PgBoss from "pg-boss";
 import type { DatabaseHandle, Transaction } from "#db/client.ts";
-import { bossConnection, createBoss, JOB_SCHEMA, transactionConnection } from "./boss.ts";
+import { bossConnection, createBoss, JOB_SCHEMA, JOBS_CHANNEL, transactionConnection } from "./boss.ts";
 import type { AnyJobDefinition, JobDefinition } from "./define.ts";
 
 export type EnqueueOptions = {
@@ -55,6 +56,8 @@ export async function enqueue<Payload>(tx: Transaction, job: JobDefinition<Paylo
   const connection = transactionConnection(tx);
   // insert() rather than send(): its SQL uses each parameter once, which Drizzle's numbering of parameters needs.
   await senderBoss().insert([{ id, name: job.name, data: data as object, ...insertOptions(job as AnyJobDefinition, options) }], { db: connection });
+  // Workers look at once when the change commits; a job for later waits for their poll.
+  if (options.startAfter === undefined) await tx.execute(sql`select pg_notify(${JOBS_CHANNEL}, ${job.name})`);
   if (options.singletonKey === undefined && options.singletonSeconds === undefined) return id;
   const { rows } = await connection.executeSql(`SELECT 1 FROM ${JOB_SCHEMA}.job WHERE name = $1 AND id = $2::uuid`, [job.name, id]);
   return rows.length === 1 ? id : null;

@@ -69,6 +69,17 @@ describe("enqueue", () => {
     expect(seen).toEqual(["committed"]);
   });
 
+  it("wakes the idle queue of another instance when the change commits, without waiting for its poll", async () => {
+    const seen: string[] = [];
+    const job = testJob({ payload: Note, run: async ({ note }) => void seen.push(note) });
+    // One fetch at start, then a poll a minute away: only the notification can bring the job in time.
+    await work([job], { pollMs: 60_000, maintenanceIntervalSeconds: 60 }, await secondInstance());
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await getDb().transaction((tx) => enqueue(tx, job, { note: "now" }));
+    await eventually(async () => seen.length === 1, 5_000, "the job to run");
+    expect(seen).toEqual(["now"]);
+  });
+
   it("checks the payload against the job's schema before it writes anything", async () => {
     const job = testJob({ payload: z.object({ mailId: z.number().int() }), run: async () => {} });
     await syncJobQueues(database(), [job]);

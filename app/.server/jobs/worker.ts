@@ -2,7 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type PgBoss from "pg-boss";
 import type { DatabaseHandle } from "#db/client.ts";
 import { logger } from "../log.ts";
-import { bossConnection, createBoss, JOB_SCHEMA } from "./boss.ts";
+import { bossConnection, createBoss, JOB_SCHEMA, listenForJobs } from "./boss.ts";
 import type { AnyJobDefinition } from "./define.ts";
 import { sendOptions } from "./queue.ts";
 
@@ -64,6 +64,8 @@ async function persist(what: string, write: () => Promise<unknown>, until: () =>
 class QueueLoop {
   private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   private wakeUp: (() => void) | undefined;
+  /** A wake-up that came while the loop was fetching: that fetch may have missed the job, so the loop looks again. */
+  private woken = false;
   private stopping = false;
   private hardStop = false;
   private loop: Promise<void> | undefined;
@@ -80,11 +82,13 @@ class QueueLoop {
   }
 
   wake(): void {
-    this.wakeUp?.();
+    if (this.wakeUp) this.wakeUp();
+    else this.woken = true;
   }
 
   private async run(): Promise<void> {
     while (!this.stopping) {
+      this.woken = false;
       const free = this.job.concurrency - this.running.size;
       let fetched: FetchedJob[] = [];
       if (free > 0) {
@@ -104,7 +108,7 @@ class QueueLoop {
       }
       if (this.stopping) break;
       // A full batch suggests more are waiting; otherwise wait for the poll, a freed slot or a wake-up.
-      if (free > 0 && fetched.length === free) continue;
+      if ((free > 0 && fetched.length === free) || this.woken) continue;
       const controller = new AbortController();
       this.wakeUp = () => controller.abort();
       await sleep(this.pollMs, undefined, { signal: controller.signal }).catch(() => {});
@@ -193,6 +197,8 @@ export async function startJobs(handle: DatabaseHandle, jobs: readonly AnyJobDef
 
   const loops = new Map(jobs.map((job) => [job.name, new QueueLoop(boss, (ids) => release(job.name, ids), job, options.pollMs ?? 1_000)]));
   for (const loop of loops.values()) loop.start();
+  // A job enqueued on any instance wakes its queue here as soon as its transaction commits; the poll is the fallback.
+  const unlisten = await listenForJobs(handle.driver, (name) => loops.get(name)?.wake());
 
   const periodic = jobs.filter((job) => job.everySeconds !== undefined);
   const offer = async () => {
@@ -226,6 +232,7 @@ export async function startJobs(handle: DatabaseHandle, jobs: readonly AnyJobDef
     stop: (graceMs = 5_000) =>
       (stopping ??= (async () => {
         clearInterval(ticker);
+        await unlisten();
         await offering;
         const started = Date.now();
         await Promise.all([...loops.values()].map((loop) => loop.drain(started + graceMs)));
