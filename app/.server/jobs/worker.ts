@@ -21,8 +21,6 @@ export type RunningJobs = {
    * queue as if never started: a job is finished or run again later, never lost.
    */
   stop(graceMs?: number): Promise<void>;
-  /** Looks for work now rather than at the next poll (e.g. after enqueueing in a committed transaction). */
-  wake(name?: string): void;
 };
 
 type FetchedJob = PgBoss.JobWithMetadata<unknown>;
@@ -225,10 +223,6 @@ export async function startJobs(handle: DatabaseHandle, jobs: readonly AnyJobDef
 
   let stopping: Promise<void> | undefined;
   return {
-    wake: (name) => {
-      if (name) loops.get(name)?.wake();
-      else for (const loop of loops.values()) loop.wake();
-    },
     stop: (graceMs = 5_000) =>
       (stopping ??= (async () => {
         clearInterval(ticker);
